@@ -1,0 +1,192 @@
+"""Money: an exact decimal amount that knows its currency.
+
+Every amount in solde is built here, from text or from integer minor units, never from a binary
+float. An amount always carries exactly the decimals of its currency (`Money("120", "EUR")`
+reads back as `120.00`); arithmetic across currencies raises `CurrencyMismatch`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+
+from solde.domain.currency import exponent
+from solde.domain.errors import CurrencyMismatch, InvalidInput
+
+#: The largest magnitude of any amount or price (exclusive), in major units: one trillion. It
+#: keeps every value, and sums of many thousands of them, inside a signed 64-bit integer of
+#: minor units whatever the currency exponent.
+MAX_MAGNITUDE = Decimal(10) ** 12
+
+#: Enough digits for exact products of a quantity and a unit price before rounding.
+_WIDE = Context(prec=60)
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def decimals_of(value: Decimal) -> int:
+    """How many decimals the value really needs (`1.50` needs 1, `1000` needs 0)."""
+    if value.is_zero():
+        return 0
+    exp = value.normalize(_WIDE).as_tuple().exponent
+    assert isinstance(exp, int)  # finite values only reach this point
+    return max(0, -exp)
+
+
+def parse_decimal(value: object, *, field: str, max_decimals: int | None = None) -> Decimal:
+    """Read an exact decimal from text, an integer or a Decimal; floats and booleans are refused.
+
+    `max_decimals` refuses values that need more decimals than allowed (trailing zeros are not
+    counted: `120.000` is a valid euro amount).
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise InvalidInput.single(field, "not_a_decimal", "must be a decimal number written as text")
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DECIMAL_TEXT.fullmatch(text) or len(text) > 40:
+            raise InvalidInput.single(field, "not_a_decimal", f"{value[:40]!r} is not a decimal number")
+        number = Decimal(text)
+    else:
+        number = Decimal(value)
+    if not number.is_finite():
+        raise InvalidInput.single(field, "not_a_decimal", "must be a finite decimal number")
+    if abs(number) >= MAX_MAGNITUDE:
+        raise InvalidInput.single(field, "out_of_range", "is too large")
+    if max_decimals is not None and decimals_of(number) > max_decimals:
+        raise InvalidInput.single(
+            field, "too_many_decimals", f"allows at most {max_decimals} decimals"
+        )
+    return number
+
+
+def _unit(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-exponent(currency))
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An exact amount in one currency, always carrying the currency's own number of decimals."""
+
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
+            raise TypeError("Money needs a finite Decimal amount")
+        if decimals_of(self.amount) > exponent(self.currency):
+            raise InvalidInput.single(
+                "amount",
+                "too_many_decimals",
+                f"{self.currency} allows at most {exponent(self.currency)} decimals",
+            )
+        if abs(self.amount) >= MAX_MAGNITUDE:
+            raise InvalidInput.single("amount", "out_of_range", "is too large")
+        exact = self.amount.quantize(_unit(self.currency), context=_WIDE)
+        object.__setattr__(self, "amount", exact.copy_abs() if exact.is_zero() else exact)
+
+    # -- construction -----------------------------------------------------------------------
+    @classmethod
+    def parse(cls, value: object, currency: str, *, field: str = "amount") -> Money:
+        """Read an amount typed by a user; refuses more decimals than the currency allows."""
+        number = parse_decimal(value, field=field)
+        if decimals_of(number) > exponent(currency):
+            raise InvalidInput.single(
+                field,
+                "too_many_decimals",
+                f"{currency} allows at most {exponent(currency)} decimals",
+            )
+        return cls(number, currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        """Zero in the currency."""
+        return cls(Decimal(0), currency)
+
+    @classmethod
+    def from_minor(cls, minor: int, currency: str) -> Money:
+        """Build from an integer count of minor units (cents): `from_minor(12000, "EUR")` is 120.00."""
+        return cls(Decimal(minor).scaleb(-exponent(currency)), currency)
+
+    @classmethod
+    def round(cls, value: Decimal, currency: str) -> Money:
+        """Round an exact computed value half-up to the currency (2.345 EUR -> 2.35)."""
+        rounded = value.quantize(_unit(currency), rounding=ROUND_HALF_UP, context=_WIDE)
+        return cls(rounded, currency)
+
+    # -- reading ------------------------------------------------------------------------------
+    @property
+    def minor(self) -> int:
+        """The amount as an integer count of minor units."""
+        return int(self.amount.scaleb(exponent(self.currency), context=_WIDE))
+
+    def is_zero(self) -> bool:
+        """True when the amount is zero."""
+        return self.amount.is_zero()
+
+    def is_positive(self) -> bool:
+        """True when the amount is above zero."""
+        return self.amount > 0
+
+    def is_negative(self) -> bool:
+        """True when the amount is below zero."""
+        return self.amount < 0
+
+    def __str__(self) -> str:
+        return f"{self.amount:f}"
+
+    # -- arithmetic ---------------------------------------------------------------------------
+    def _same(self, other: Money) -> None:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot combine Money with {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(f"cannot combine {self.currency} with {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __abs__(self) -> Money:
+        return Money(abs(self.amount), self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount >= other.amount
+
+    def min(self, other: Money) -> Money:
+        """The smaller of two amounts of the same currency."""
+        return self if self <= other else other
+
+
+def money_sum(amounts: list[Money] | tuple[Money, ...], currency: str) -> Money:
+    """Sum of amounts of one currency (zero for none)."""
+    total = Money.zero(currency)
+    for amount in amounts:
+        total = total + amount
+    return total
+
+
+def wide_multiply(a: Decimal, b: Decimal) -> Decimal:
+    """Exact product of two decimals (no rounding at the default 28 digits)."""
+    try:
+        return a.fma(b, Decimal(0), context=_WIDE)
+    except InvalidOperation as exc:  # pragma: no cover - finite inputs are checked before
+        raise InvalidInput.single("amount", "out_of_range", "is too large") from exc

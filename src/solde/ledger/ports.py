@@ -1,0 +1,195 @@
+"""What the ledger needs from storage, as protocols. `solde.storage` implements them.
+
+Use cases receive a `UnitOfWork`; they never open, commit or roll back anything themselves. The
+entry point opens the unit of work, calls one use case, and commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, Protocol, TypeVar
+
+from solde.domain.money import Money
+from solde.ledger.balance import Balance, BalanceDelta
+from solde.ledger.customers import Customer, CustomerDetails, CustomerStatus
+from solde.ledger.model import (
+    Allocation,
+    AllocationLink,
+    AllocationSource,
+    Kind,
+    NewTransaction,
+    PaymentMethod,
+    State,
+    Transaction,
+    TxType,
+)
+from solde.ledger.settings import Settings
+
+T = TypeVar("T")
+
+#: Most rows one page of a list may hold.
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a list, newest first; `has_more` tells whether another page follows."""
+
+    items: tuple[T, ...]
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerQuery:
+    """Filters of the customer list. `text` searches name, e-mail and external reference."""
+
+    segment: str | None = None
+    currency: str | None = None
+    payment_method: PaymentMethod | None = None
+    status: CustomerStatus | None = None
+    text: str | None = None
+    limit: int = 20
+    starting_after: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionQuery:
+    """Filters of a customer's transactions."""
+
+    customer_id: int
+    states: frozenset[State] = field(default_factory=frozenset)
+    kind: Kind | None = None
+    types: frozenset[TxType] = field(default_factory=frozenset)
+    date_from: date | None = None
+    date_to: date | None = None
+    limit: int = 20
+    starting_after: int | None = None
+
+
+class Customers(Protocol):
+    """Customer records."""
+
+    def add(self, details: CustomerDetails) -> Customer:
+        """Keep a new customer (and its empty balance) and return it with its id."""
+
+    def get(self, customer_id: int) -> Customer:
+        """The customer, or `NotFound`."""
+
+    def lock(self, customer_id: int) -> Customer:
+        """The customer, holding its lock until the unit of work ends: balance-changing
+        operations on one customer run one after the other. `NotFound` if absent."""
+
+    def update(self, customer: Customer) -> None:
+        """Save changed details."""
+
+    def id_of_external_ref(self, external_ref: str) -> int | None:
+        """The id of the customer with this external reference, if any."""
+
+    def search(self, query: CustomerQuery) -> Page[Customer]:
+        """A page of customers, newest first."""
+
+    def has_entries(self, customer_id: int) -> bool:
+        """True once any transaction or line exists for the customer."""
+
+
+class Transactions(Protocol):
+    """Transactions and unbilled lines."""
+
+    def add(self, new: NewTransaction, *, created_by: str) -> Transaction:
+        """Keep a new transaction and return it with its id."""
+
+    def get(self, transaction_id: int) -> Transaction:
+        """The transaction, or `NotFound`."""
+
+    def replace(self, before: Transaction, after: Transaction) -> None:
+        """Save `after` in place of `before`, refusing (`Conflict`) if the stored row is no
+        longer `before` (its state or open amount changed meanwhile)."""
+
+    def open_items(self, customer_id: int) -> list[Transaction]:
+        """Every posted transaction of the customer with an open amount."""
+
+    def search(self, query: TransactionQuery) -> Page[Transaction]:
+        """A page of a customer's transactions, newest first."""
+
+    def reversal_of(self, transaction_id: int) -> Transaction | None:
+        """The transaction that reverses this one, if any."""
+
+    def related_total(self, transaction_id: int, tx_type: TxType) -> Money | None:
+        """Sum of the posted transactions of `tx_type` related to this one (chargebacks of a
+        payment), None when there are none."""
+
+    def pending_total(self, customer_id: int, tx_type: TxType) -> Money | None:
+        """Sum of the payments or refunds of `tx_type` awaiting confirmation, None if none."""
+
+
+class Allocations(Protocol):
+    """Allocations between open credits and open debits."""
+
+    def add(
+        self,
+        customer_id: int,
+        credit_id: int,
+        debit_id: int,
+        amount: Money,
+        day: date,
+        source: AllocationSource,
+    ) -> Allocation:
+        """Keep one allocation (negative to undo part of an earlier one)."""
+
+    def links(self, customer_id: int, transaction_ids: Sequence[int]) -> dict[int, list[AllocationLink]]:
+        """For each transaction, the net amount settled with each other transaction (non-zero)."""
+
+
+class Balances(Protocol):
+    """The per-customer aggregate row."""
+
+    def get(self, customer_id: int) -> Balance:
+        """The balance now."""
+
+    def as_of(self, customer_id: int, day: date) -> Balance:
+        """The balance at the end of `day`; the same answer whenever it is asked."""
+
+    def apply(self, customer_id: int, delta: BalanceDelta) -> None:
+        """Add a change to the aggregate, in the current database transaction."""
+
+    def reset_currency(self, customer_id: int, currency: str) -> None:
+        """Change the currency of an empty balance."""
+
+
+class SettingsStore(Protocol):
+    """The global settings."""
+
+    def get(self) -> Settings:
+        """Current settings (defaults where nothing was saved)."""
+
+    def save(self, settings: Settings) -> None:
+        """Keep the settings."""
+
+
+class AuditLog(Protocol):
+    """Who did what and when."""
+
+    def record(
+        self,
+        action: str,
+        *,
+        customer_id: int | None,
+        object_type: str,
+        object_id: int | None,
+        details: Mapping[str, Any],
+    ) -> None:
+        """Add an entry; storage stamps it with the actor and the time."""
+
+
+class UnitOfWork(Protocol):
+    """One database transaction and the repositories that work inside it."""
+
+    actor: str
+    customers: Customers
+    transactions: Transactions
+    allocations: Allocations
+    balances: Balances
+    settings: SettingsStore
+    audit: AuditLog

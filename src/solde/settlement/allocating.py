@@ -1,0 +1,132 @@
+"""Applying allocations: open amounts, states and the aggregate change together.
+
+An allocation is dated the later of its two transactions' dates, so that a balance card asked
+as of any date shows what was settled by then. Undoing (a chargeback, a reversal) adds negative
+allocations dated the day it happens; no allocation row is ever changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date
+
+from solde.domain.errors import InvalidInput, InvalidState
+from solde.domain.money import Money
+from solde.ledger import balance as deltas
+from solde.ledger.customers import Customer
+from solde.ledger.model import Allocation, AllocationSource, Kind, State, Transaction
+from solde.ledger.ports import UnitOfWork
+from solde.settlement.planner import PlannedAllocation, plan
+
+
+def _with_open(tx: Transaction, open_amount: Money) -> Transaction:
+    state = State.CLOSED if open_amount.is_zero() else State.OPEN
+    return replace(tx, open_amount=open_amount, state=state)
+
+
+def apply_plan(
+    uow: UnitOfWork,
+    planned: Iterable[PlannedAllocation],
+    items: Mapping[int, Transaction],
+    *,
+    source: AllocationSource,
+) -> list[Allocation]:
+    """Keep the planned allocations, update both sides' open amounts and the aggregate once."""
+    current = dict(items)
+    before = dict(items)
+    made: list[Allocation] = []
+    total: Money | None = None
+    latest: date | None = None
+    for step in planned:
+        credit, debit = current[step.credit_id], current[step.debit_id]
+        day = max(credit.date, debit.date)
+        made.append(
+            uow.allocations.add(credit.customer_id, credit.id, debit.id, step.amount, day, source)
+        )
+        current[credit.id] = _with_open(credit, credit.open_amount - step.amount)
+        current[debit.id] = _with_open(debit, debit.open_amount - step.amount)
+        total = step.amount if total is None else total + step.amount
+        latest = day if latest is None else max(latest, day)
+    for tx_id, tx in current.items():
+        if tx != before[tx_id]:
+            uow.transactions.replace(before[tx_id], tx)
+    if total is not None and latest is not None:
+        customer_id = next(iter(current.values())).customer_id
+        uow.balances.apply(customer_id, deltas.allocated(total, latest))
+    return made
+
+
+def settle_customer(
+    uow: UnitOfWork,
+    customer: Customer,
+    *,
+    source: AllocationSource,
+    preferred: Mapping[int, int] | None = None,
+) -> list[Allocation]:
+    """Match the customer's open credits against open debits in the SPEC's order."""
+    items = {tx.id: tx for tx in uow.transactions.open_items(customer.id)}
+    planned = plan(items.values(), preferred=preferred)
+    return apply_plan(uow, planned, items, source=source) if planned else []
+
+
+def auto_settle(
+    uow: UnitOfWork, customer: Customer, *, preferred: Mapping[int, int] | None = None
+) -> list[Allocation]:
+    """Settle after a posting, when the customer settles automatically."""
+    if not customer.billing_settings(uow.settings.get()).auto_settlement:
+        return []
+    return settle_customer(uow, customer, source=AllocationSource.AUTO, preferred=preferred)
+
+
+def allocate_pair(
+    uow: UnitOfWork,
+    credit: Transaction,
+    debit: Transaction,
+    amount: Money,
+    *,
+    source: AllocationSource,
+) -> Allocation:
+    """Settle `amount` between one open credit and one open debit of the same customer."""
+    if credit.customer_id != debit.customer_id:
+        raise InvalidInput.single("debit_id", "other_customer", "belongs to another customer")
+    if credit.kind is not Kind.CREDIT or not credit.is_posted:
+        raise InvalidInput.single("credit_id", "not_a_credit", "must be a posted credit")
+    if debit.kind is not Kind.DEBIT or not debit.is_posted:
+        raise InvalidInput.single("debit_id", "not_a_debit", "must be a posted debit")
+    if not amount.is_positive():
+        raise InvalidInput.single("amount", "not_positive", "must be above zero")
+    for field, tx in (("credit_id", credit), ("debit_id", debit)):
+        if amount > tx.open_amount:
+            raise InvalidState(
+                f"{field}: transaction {tx.id} has only {tx.open_amount} {tx.currency} open"
+            )
+    step = PlannedAllocation(credit.id, debit.id, amount)
+    (made,) = apply_plan(uow, [step], {credit.id: credit, debit.id: debit}, source=source)
+    return made
+
+
+def release(
+    uow: UnitOfWork, tx: Transaction, amount: Money, *, on: date, source: AllocationSource
+) -> Transaction:
+    """Undo up to `amount` of what `tx` has settled, most recent counterpart first, reopening
+    the counterparts. Returns `tx` with its new open amount."""
+    links = uow.allocations.links(tx.customer_id, [tx.id]).get(tx.id, [])
+    left = amount
+    freed: Money | None = None
+    for link in sorted(links, key=lambda link: link.transaction_id, reverse=True):
+        if not left.is_positive():
+            break
+        part = left.min(link.amount)
+        other = uow.transactions.get(link.transaction_id)
+        credit_id, debit_id = (tx.id, other.id) if tx.kind is Kind.CREDIT else (other.id, tx.id)
+        uow.allocations.add(tx.customer_id, credit_id, debit_id, -part, on, source)
+        uow.transactions.replace(other, _with_open(other, other.open_amount + part))
+        left = left - part
+        freed = part if freed is None else freed + part
+    if freed is None:
+        return tx
+    reopened = _with_open(tx, tx.open_amount + freed)
+    uow.transactions.replace(tx, reopened)
+    uow.balances.apply(tx.customer_id, deltas.allocated(-freed, on))
+    return reopened

@@ -1,0 +1,1 @@
+"""Repositories: the ledger's ports implemented with SQLAlchemy Core."""

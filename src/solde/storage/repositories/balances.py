@@ -1,0 +1,183 @@
+"""The per-customer aggregate row, and balances as of a past date.
+
+The aggregate is changed by adding a `BalanceDelta` in one UPDATE, in the same transaction as
+the change it reflects. A balance as of a date on or after the customer's latest activity is
+read from the aggregate (one row); an earlier date is answered from the dated history:
+posted transactions by their date, allocations by theirs, pending payments and unbilled lines
+by the days they were entered and resolved.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Row, case, func, or_, select, update
+
+from solde.domain.errors import NotFound
+from solde.ledger.balance import Balance, BalanceDelta, UnbilledSummary
+from solde.ledger.model import Kind, Origin, State
+from solde.storage import units
+from solde.storage.tables import allocations, customer_balances, transactions
+
+b = customer_balances.c
+t = transactions.c
+POSTED = [State.OPEN.value, State.CLOSED.value]
+
+
+def _minor(value: Any) -> int:
+    return 0 if value is None else int(value)
+
+
+def _earlier(column: Any, day: date) -> Any:
+    return case((or_(column.is_(None), column > day), day), else_=column)
+
+
+def _later(column: Any, day: date) -> Any:
+    return case((or_(column.is_(None), column < day), day), else_=column)
+
+
+class SqlBalances:
+    """Aggregates in the database."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def _row(self, customer_id: int) -> Row[Any]:
+        row = self._c.execute(select(customer_balances).where(b.customer_id == customer_id)).first()
+        if row is None:
+            raise NotFound("customer", customer_id)
+        return row
+
+    def get(self, customer_id: int) -> Balance:
+        """The balance now, from the aggregate row."""
+        return _from_row(self._row(customer_id))
+
+    def as_of(self, customer_id: int, day: date) -> Balance:
+        """The balance at the end of `day`."""
+        row = self._row(customer_id)
+        if row.activity is None or day >= row.activity:
+            return _from_row(row)
+        return self._computed(customer_id, row.currency, day)
+
+    def apply(self, customer_id: int, delta: BalanceDelta) -> None:
+        """Add `delta` to the aggregate row."""
+        values: dict[str, Any] = {
+            "balance": b.balance + units.to_minor(delta.balance),
+            "debit": b.debit + units.to_minor(delta.debit),
+            "credit": b.credit + units.to_minor(delta.credit),
+            "awaiting": b.awaiting + units.to_minor(delta.awaiting),
+        }
+        if delta.unbilled_count or delta.unbilled_net is not None:
+            values["unbilled_count"] = b.unbilled_count + delta.unbilled_count
+            values["unbilled_net"] = b.unbilled_net + _minor(
+                None if delta.unbilled_net is None else units.to_minor(delta.unbilled_net)
+            )
+            values["unbilled_gross"] = b.unbilled_gross + _minor(
+                None if delta.unbilled_gross is None else units.to_minor(delta.unbilled_gross)
+            )
+        if delta.unbilled_dates and not delta.unbilled_dates_stale:
+            values["unbilled_first"] = _earlier(b.unbilled_first, min(delta.unbilled_dates))
+            values["unbilled_last"] = _later(b.unbilled_last, max(delta.unbilled_dates))
+        if delta.activity is not None:
+            values["activity"] = _later(b.activity, delta.activity)
+        self._c.execute(update(customer_balances).where(b.customer_id == customer_id).values(**values))
+        if delta.unbilled_dates_stale:
+            self._refresh_unbilled_dates(customer_id)
+
+    def _refresh_unbilled_dates(self, customer_id: int) -> None:
+        first, last = self._c.execute(
+            select(func.min(t.date), func.max(t.date)).where(
+                t.customer_id == customer_id, t.state == State.UNBILLED.value
+            )
+        ).one()
+        self._c.execute(
+            update(customer_balances)
+            .where(b.customer_id == customer_id)
+            .values(unbilled_first=first, unbilled_last=last)
+        )
+
+    def reset_currency(self, customer_id: int, currency: str) -> None:
+        """Change the currency of an empty aggregate."""
+        self._c.execute(
+            update(customer_balances).where(b.customer_id == customer_id).values(currency=currency)
+        )
+
+    def _computed(self, customer_id: int, currency: str, day: date) -> Balance:
+        posted = dict(
+            self._c.execute(
+                select(t.kind, func.sum(t.amount))
+                .where(t.customer_id == customer_id, t.state.in_(POSTED), t.date <= day)
+                .group_by(t.kind)
+            ).all()
+        )
+        settled = _minor(
+            self._c.execute(
+                select(func.sum(allocations.c.amount)).where(
+                    allocations.c.customer_id == customer_id, allocations.c.date <= day
+                )
+            ).scalar()
+        )
+        debits, credits = _minor(posted.get(Kind.DEBIT.value)), _minor(posted.get(Kind.CREDIT.value))
+        awaiting = self._awaiting(customer_id, day)
+        return Balance(
+            customer_id=customer_id,
+            currency=currency,
+            balance=units.from_minor(debits - credits, currency),
+            debit=units.from_minor(debits - settled, currency),
+            credit=units.from_minor(-(credits - settled), currency),
+            awaiting_confirmation=units.from_minor(awaiting, currency),
+            unbilled=self._unbilled(customer_id, currency, day),
+        )
+
+    def _alive(self, origin: Origin, day: date) -> list[Any]:
+        return [
+            t.origin == origin.value,
+            t.entered_on <= day,
+            or_(t.resolved_on.is_(None), t.resolved_on > day),
+        ]
+
+    def _awaiting(self, customer_id: int, day: date) -> int:
+        signed = case((t.kind == Kind.DEBIT.value, t.amount), else_=-t.amount)
+        query = select(func.sum(signed)).where(
+            t.customer_id == customer_id, *self._alive(Origin.PENDING, day)
+        )
+        return _minor(self._c.execute(query).scalar())
+
+    def _unbilled(self, customer_id: int, currency: str, day: date) -> UnbilledSummary:
+        sign = case((t.kind == Kind.DEBIT.value, 1), else_=-1)
+        count, net, gross, first, last = self._c.execute(
+            select(
+                func.count(),
+                func.sum(sign * t.net),
+                func.sum(sign * t.amount),
+                func.min(t.date),
+                func.max(t.date),
+            ).where(t.customer_id == customer_id, *self._alive(Origin.UNBILLED, day))
+        ).one()
+        return UnbilledSummary(
+            count=count,
+            net=units.from_minor(_minor(net), currency),
+            gross=units.from_minor(_minor(gross), currency),
+            first_date=first,
+            last_date=last,
+        )
+
+
+def _from_row(row: Row[Any]) -> Balance:
+    currency = row.currency
+    return Balance(
+        customer_id=row.customer_id,
+        currency=currency,
+        balance=units.from_minor(row.balance, currency),
+        debit=units.from_minor(row.debit, currency),
+        credit=units.from_minor(row.credit, currency),
+        awaiting_confirmation=units.from_minor(row.awaiting, currency),
+        unbilled=UnbilledSummary(
+            count=row.unbilled_count,
+            net=units.from_minor(row.unbilled_net, currency),
+            gross=units.from_minor(row.unbilled_gross, currency),
+            first_date=row.unbilled_first,
+            last_date=row.unbilled_last,
+        ),
+    )

@@ -1,0 +1,180 @@
+"""Customer records and their mapping to and from `Customer`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, exists, func, insert, or_, select, update
+
+from solde.domain.errors import NotFound
+from solde.domain.money import Money
+from solde.ledger.billing import BILLING_FIELDS, BillingOverrides, Proration, Timing
+from solde.ledger.customers import Address, Customer, CustomerDetails, CustomerStatus
+from solde.ledger.model import PaymentMethod
+from solde.ledger.ports import CustomerQuery, Page
+from solde.storage import units
+from solde.storage.tables import customer_balances, customers, transactions
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _overrides_row(billing: BillingOverrides, currency: str) -> dict[str, Any]:
+    row: dict[str, Any] = {name: getattr(billing, name) for name in BILLING_FIELDS}
+    for name in ("timing", "proration"):
+        row[name] = None if row[name] is None else row[name].value
+    limit = billing.credit_limit
+    row["credit_limit"] = None if limit is None else units.to_minor(Money(limit, currency))
+    return row
+
+
+def details_row(details: CustomerDetails) -> dict[str, Any]:
+    """The columns of a customer."""
+    return {
+        "external_ref": details.external_ref,
+        "name": details.name,
+        "email": details.email,
+        "currency": details.currency,
+        "segment": details.segment,
+        "payment_method": details.payment_method.value,
+        "partner_id": details.partner_id,
+        "locale": details.locale,
+        "billing_address": details.billing_address.as_dict(),
+        "status": details.status.value,
+        **_overrides_row(details.billing, details.currency),
+    }
+
+
+def _overrides(row: Row[Any]) -> BillingOverrides:
+    values: dict[str, Any] = {name: getattr(row, name) for name in BILLING_FIELDS}
+    if values["timing"] is not None:
+        values["timing"] = Timing(values["timing"])
+    if values["proration"] is not None:
+        values["proration"] = Proration(values["proration"])
+    if values["credit_limit"] is not None:
+        values["credit_limit"] = units.from_minor(values["credit_limit"], row.currency).amount
+    for name in ("billing_enabled", "auto_invoice", "auto_settlement", "reminders",
+                 "bill_on_activation", "dunning_enabled"):  # fmt: skip
+        if values[name] is not None:
+            values[name] = bool(values[name])
+    return BillingOverrides(**values)
+
+
+def to_customer(row: Row[Any]) -> Customer:
+    """A customer from its row."""
+    address = row.billing_address or {}
+    return Customer(
+        id=row.id,
+        details=CustomerDetails(
+            name=row.name,
+            currency=row.currency,
+            external_ref=row.external_ref,
+            email=row.email,
+            segment=row.segment,
+            payment_method=PaymentMethod(row.payment_method),
+            partner_id=row.partner_id,
+            locale=row.locale,
+            billing_address=Address(**address),
+            status=CustomerStatus(row.status),
+            billing=_overrides(row),
+        ),
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class SqlCustomers:
+    """Customers in the database."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, details: CustomerDetails) -> Customer:
+        """Insert the customer and its empty aggregate row."""
+        now = _now()
+        row = {**details_row(details), "created_at": now, "updated_at": now}
+        customer_id = self._c.execute(insert(customers).values(row).returning(customers.c.id)).scalar_one()
+        self._c.execute(
+            insert(customer_balances).values(
+                customer_id=customer_id,
+                currency=details.currency,
+                balance=0,
+                debit=0,
+                credit=0,
+                awaiting=0,
+                unbilled_count=0,
+                unbilled_net=0,
+                unbilled_gross=0,
+            )
+        )
+        return Customer(id=customer_id, details=details)
+
+    def get(self, customer_id: int) -> Customer:
+        """The customer, or NotFound."""
+        row = self._c.execute(select(customers).where(customers.c.id == customer_id)).first()
+        if row is None:
+            raise NotFound("customer", customer_id)
+        return to_customer(row)
+
+    def lock(self, customer_id: int) -> Customer:
+        """The customer; on PostgreSQL its aggregate row stays locked until commit."""
+        if self._c.dialect.name == "postgresql":
+            locked = self._c.execute(
+                select(customer_balances.c.customer_id)
+                .where(customer_balances.c.customer_id == customer_id)
+                .with_for_update()
+            ).first()
+            if locked is None:
+                raise NotFound("customer", customer_id)
+        return self.get(customer_id)
+
+    def update(self, customer: Customer) -> None:
+        """Save changed details."""
+        self._c.execute(
+            update(customers)
+            .where(customers.c.id == customer.id)
+            .values(**details_row(customer.details), updated_at=_now())
+        )
+
+    def id_of_external_ref(self, external_ref: str) -> int | None:
+        """The customer holding this external reference."""
+        query = select(customers.c.id).where(customers.c.external_ref == external_ref)
+        found: int | None = self._c.execute(query).scalar()
+        return found
+
+    def search(self, query: CustomerQuery) -> Page[Customer]:
+        """Customers matching the filters, newest first."""
+        c = customers.c
+        stmt = select(customers).order_by(c.id.desc()).limit(query.limit + 1)
+        if query.segment is not None:
+            stmt = stmt.where(c.segment == query.segment)
+        if query.currency is not None:
+            stmt = stmt.where(c.currency == query.currency)
+        if query.payment_method is not None:
+            stmt = stmt.where(c.payment_method == query.payment_method.value)
+        if query.status is not None:
+            stmt = stmt.where(c.status == query.status.value)
+        if query.text:
+            pattern = _like(query.text)
+            stmt = stmt.where(
+                or_(
+                    func.lower(c.name).like(pattern, escape="\\"),
+                    func.lower(c.email).like(pattern, escape="\\"),
+                    func.lower(c.external_ref).like(pattern, escape="\\"),
+                )
+            )
+        if query.starting_after is not None:
+            stmt = stmt.where(c.id < query.starting_after)
+        rows = self._c.execute(stmt).all()
+        return Page(tuple(to_customer(r) for r in rows[: query.limit]), len(rows) > query.limit)
+
+    def has_entries(self, customer_id: int) -> bool:
+        """True once the customer has any transaction or line."""
+        query = select(exists().where(transactions.c.customer_id == customer_id))
+        return bool(self._c.execute(query).scalar())
+

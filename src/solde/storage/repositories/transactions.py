@@ -1,0 +1,194 @@
+"""Transactions and unbilled lines, and their mapping to and from `Transaction`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, exists, func, insert, select, update
+from sqlalchemy.sql import Select
+
+from solde.domain.errors import Conflict, NotFound
+from solde.domain.money import Money
+from solde.ledger.model import (
+    Kind,
+    NewTransaction,
+    Origin,
+    PaymentMethod,
+    State,
+    Transaction,
+    TxType,
+)
+from solde.ledger.ports import Page, TransactionQuery
+from solde.storage import units
+from solde.storage.ids import next_id
+from solde.storage.tables import transactions
+
+t = transactions.c
+
+
+def _values(tx: NewTransaction | Transaction) -> dict[str, Any]:
+    """The columns every transaction has, from its domain form."""
+    return {
+        "kind": tx.kind.value,
+        "type": tx.type.value,
+        "label": tx.label,
+        "date": tx.date,
+        "currency": tx.amount.currency,
+        "amount": units.to_minor(tx.amount),
+        "net": units.to_minor(tx.net),
+        "tax": units.to_minor(tx.tax),
+        "tax_rate_e4": units.rate_units(tx.tax_rate),
+        "quantity_e6": units.micros(tx.quantity),
+        "unit_price_e6": units.micros(tx.unit_price),
+        "state": tx.state.value,
+        "open_amount": units.to_minor(tx.open_amount),
+        "origin": tx.origin.value,
+        "entered_on": tx.entered_on,
+        "initiated_on": tx.initiated_on,
+        "reference": tx.reference,
+        "method": None if tx.method is None else tx.method.value,
+        "invoice_id": tx.invoice_id,
+        "reverses_id": tx.reverses_id,
+        "related_id": tx.related_id,
+        "note": tx.note,
+    }
+
+
+def to_transaction(row: Row[Any]) -> Transaction:
+    """A transaction from its row."""
+    currency = row.currency
+    return Transaction(
+        id=row.id,
+        customer_id=row.customer_id,
+        kind=Kind(row.kind),
+        type=TxType(row.type),
+        label=row.label,
+        date=row.date,
+        amount=units.from_minor(row.amount, currency),
+        net=units.from_minor(row.net, currency),
+        tax=units.from_minor(row.tax, currency),
+        tax_rate=units.from_rate_units(row.tax_rate_e4),
+        quantity=units.from_micros(row.quantity_e6),
+        unit_price=units.from_micros(row.unit_price_e6),
+        state=State(row.state),
+        open_amount=units.from_minor(row.open_amount, currency),
+        origin=Origin(row.origin),
+        entered_on=row.entered_on,
+        resolved_on=row.resolved_on,
+        initiated_on=row.initiated_on,
+        reference=row.reference,
+        method=None if row.method is None else PaymentMethod(row.method),
+        invoice_id=row.invoice_id,
+        reverses_id=row.reverses_id,
+        related_id=row.related_id,
+        note=row.note,
+        created_by=row.created_by,
+    )
+
+
+class SqlTransactions:
+    """Transactions in the database."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, new: NewTransaction, *, created_by: str) -> Transaction:
+        """Insert a transaction with a new id."""
+        tx_id = next_id(self._c, transactions)
+        row = {
+            **_values(new),
+            "customer_id": new.customer_id,
+            "id": tx_id,
+            "created_at": datetime.now(UTC),
+            "created_by": created_by,
+        }
+        self._c.execute(insert(transactions).values(row))
+        return Transaction(id=tx_id, created_by=created_by, **_fields_of(new))
+
+    def get(self, transaction_id: int) -> Transaction:
+        """The transaction, or NotFound."""
+        row = self._c.execute(select(transactions).where(t.id == transaction_id)).first()
+        if row is None:
+            raise NotFound("transaction", transaction_id)
+        return to_transaction(row)
+
+    def replace(self, before: Transaction, after: Transaction) -> None:
+        """Update the row, provided nobody changed its state or open amount meanwhile."""
+        changes = _values(after) | {"resolved_on": after.resolved_on}
+        result = self._c.execute(
+            update(transactions)
+            .where(
+                t.customer_id == before.customer_id,
+                t.id == before.id,
+                t.state == before.state.value,
+                t.open_amount == units.to_minor(before.open_amount),
+            )
+            .values(**changes)
+        )
+        if result.rowcount != 1:
+            raise Conflict(f"transaction {before.id} was changed by another request; try again")
+
+    def open_items(self, customer_id: int) -> list[Transaction]:
+        """The customer's posted transactions that are not fully settled."""
+        query = select(transactions).where(t.customer_id == customer_id, t.state == State.OPEN.value)
+        return [to_transaction(r) for r in self._c.execute(query)]
+
+    def search(self, query: TransactionQuery) -> Page[Transaction]:
+        """A page of the customer's transactions, newest first."""
+        stmt: Select[Any] = (
+            select(transactions)
+            .where(t.customer_id == query.customer_id)
+            .order_by(t.id.desc())
+            .limit(query.limit + 1)
+        )
+        if query.states:
+            stmt = stmt.where(t.state.in_(sorted(s.value for s in query.states)))
+        if query.kind is not None:
+            stmt = stmt.where(t.kind == query.kind.value)
+        if query.types:
+            stmt = stmt.where(t.type.in_(sorted(x.value for x in query.types)))
+        if query.date_from is not None:
+            stmt = stmt.where(t.date >= query.date_from)
+        if query.date_to is not None:
+            stmt = stmt.where(t.date <= query.date_to)
+        if query.starting_after is not None:
+            stmt = stmt.where(t.id < query.starting_after)
+        rows = self._c.execute(stmt).all()
+        items = tuple(to_transaction(r) for r in rows[: query.limit])
+        return Page(items, len(rows) > query.limit)
+
+    def reversal_of(self, transaction_id: int) -> Transaction | None:
+        """The transaction reversing this one."""
+        row = self._c.execute(select(transactions).where(t.reverses_id == transaction_id)).first()
+        return None if row is None else to_transaction(row)
+
+    def related_total(self, transaction_id: int, tx_type: TxType) -> Money | None:
+        """Sum of the posted, unreversed transactions of `tx_type` related to this one."""
+        reversal = transactions.alias("reversal")
+        query = (
+            select(t.currency, func.sum(t.amount))
+            .where(
+                t.related_id == transaction_id,
+                t.type == tx_type.value,
+                t.state.in_([State.OPEN.value, State.CLOSED.value]),
+                ~exists().where(and_(reversal.c.reverses_id == t.id)),
+            )
+            .group_by(t.currency)
+        )
+        row = self._c.execute(query).first()
+        return None if row is None else units.from_minor(row[1], row[0])
+
+    def pending_total(self, customer_id: int, tx_type: TxType) -> Money | None:
+        """Sum of the customer's payments or refunds of `tx_type` awaiting confirmation."""
+        query = (
+            select(t.currency, func.sum(t.amount))
+            .where(t.customer_id == customer_id, t.state == State.PENDING.value, t.type == tx_type.value)
+            .group_by(t.currency)
+        )
+        row = self._c.execute(query).first()
+        return None if row is None else units.from_minor(row[1], row[0])
+
+
+def _fields_of(new: NewTransaction) -> dict[str, Any]:
+    return {name: getattr(new, name) for name in NewTransaction.__dataclass_fields__}

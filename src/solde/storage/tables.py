@@ -1,0 +1,241 @@
+"""The database schema (SQLAlchemy Core). Amounts are BIGINT minor units; see `units`.
+
+Every per-customer table carries `customer_id` first in its primary key, so that the schema can
+be distributed by customer (Citus) when one server is not enough. The database guards the
+ledger invariants too: CHECK constraints on amounts and states, and on the aggregate row.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+#: 64-bit ids; on SQLite an INTEGER PRIMARY KEY (the rowid) is the fast equivalent.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+Stamp = DateTime(timezone=True)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+KINDS = ("debit", "credit")
+TYPES = (
+    "invoice", "charge", "refund", "chargeback", "collection_cost", "adjustment",
+    "payment", "credit_note", "gift",
+)  # fmt: skip
+STATES = ("unbilled", "billed", "pending", "open", "closed", "void")
+ORIGINS = ("posted", "unbilled", "pending")
+METHODS = ("card", "sepa_debit", "bank_transfer", "check", "cash", "other")
+STATUSES = ("active", "blocked", "inactive")
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("external_ref", String(100)),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254)),
+    Column("currency", String(3), nullable=False),
+    Column("segment", String(100)),
+    Column("payment_method", String(20), nullable=False),
+    Column("partner_id", Integer, nullable=False),
+    Column("locale", String(16)),
+    Column("billing_address", Json, nullable=False),
+    Column("status", String(10), nullable=False),
+    # billing settings set for this customer; NULL follows the global default
+    Column("billing_enabled", Boolean),
+    Column("period_months", Integer),
+    Column("billing_day", Integer),
+    Column("timing", String(10)),
+    Column("auto_invoice", Boolean),
+    Column("auto_settlement", Boolean),
+    Column("payment_due_days", Integer),
+    Column("credit_limit", BigInteger),  # minor units of the customer's currency
+    Column("blocking_period_days", Integer),
+    Column("deactivation_period_days", Integer),
+    Column("reminders", Boolean),
+    Column("bill_on_activation", Boolean),
+    Column("proration", String(12)),
+    Column("dunning_enabled", Boolean),
+    Column("created_at", Stamp, nullable=False),
+    Column("updated_at", Stamp, nullable=False),
+    UniqueConstraint("external_ref"),
+    CheckConstraint(_in("status", STATUSES), name="status"),
+    CheckConstraint(_in("payment_method", METHODS), name="payment_method"),
+    CheckConstraint("billing_day IS NULL OR billing_day BETWEEN 1 AND 28", name="billing_day"),
+    CheckConstraint("period_months IS NULL OR period_months IN (1, 3, 6, 12)", name="period"),
+)
+Index("ix_customers_segment", customers.c.segment)
+
+transactions = Table(
+    "transactions",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("id", BigInteger, Identity(), nullable=False),
+    Column("kind", String(6), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("net", BigInteger, nullable=False),
+    Column("tax", BigInteger, nullable=False),
+    Column("tax_rate_e4", BigInteger, nullable=False),  # percent × 10^4
+    Column("quantity_e6", BigInteger, nullable=False),  # × 10^6
+    Column("unit_price_e6", BigInteger, nullable=False),  # major units × 10^6
+    Column("state", String(10), nullable=False),
+    Column("open_amount", BigInteger, nullable=False),
+    Column("origin", String(10), nullable=False),
+    Column("entered_on", Date, nullable=False),
+    Column("resolved_on", Date),
+    Column("initiated_on", Date),
+    Column("reference", String(100)),
+    Column("method", String(20)),
+    Column("invoice_id", BigInteger),
+    Column("reverses_id", BigInteger),
+    Column("related_id", BigInteger),
+    Column("note", String(500)),
+    Column("created_at", Stamp, nullable=False),
+    Column("created_by", String(100)),
+    PrimaryKeyConstraint("customer_id", "id"),
+    UniqueConstraint("id"),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("open_amount >= 0 AND open_amount <= amount", name="open_within_amount"),
+    CheckConstraint("net + tax = amount", name="net_plus_tax"),
+    CheckConstraint(_in("kind", KINDS), name="kind"),
+    CheckConstraint(_in("type", TYPES), name="type"),
+    CheckConstraint(_in("state", STATES), name="state"),
+    CheckConstraint(_in("origin", ORIGINS), name="origin"),
+    CheckConstraint("state <> 'closed' OR open_amount = 0", name="closed_means_settled"),
+)
+Index("ix_transactions_customer_id_state_date", transactions.c.customer_id, transactions.c.state, transactions.c.date)
+Index("ix_transactions_customer_id_date", transactions.c.customer_id, transactions.c.date)
+Index(
+    "ix_transactions_related_id",
+    transactions.c.related_id,
+    sqlite_where=transactions.c.related_id.isnot(None),
+    postgresql_where=transactions.c.related_id.isnot(None),
+)
+Index(
+    "ix_transactions_reverses_id",
+    transactions.c.reverses_id,
+    sqlite_where=transactions.c.reverses_id.isnot(None),
+    postgresql_where=transactions.c.reverses_id.isnot(None),
+)
+
+allocations = Table(
+    "allocations",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("id", BigInteger, Identity(), nullable=False),
+    Column("credit_id", BigInteger, nullable=False),
+    Column("debit_id", BigInteger, nullable=False),
+    Column("amount", BigInteger, nullable=False),  # negative: undoes part of an earlier one
+    Column("date", Date, nullable=False),
+    Column("source", String(12), nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    PrimaryKeyConstraint("customer_id", "id"),
+    UniqueConstraint("id"),
+    CheckConstraint("amount <> 0", name="amount_nonzero"),
+)
+Index("ix_allocations_customer_id_credit_id", allocations.c.customer_id, allocations.c.credit_id)
+Index("ix_allocations_customer_id_debit_id", allocations.c.customer_id, allocations.c.debit_id)
+
+customer_balances = Table(
+    "customer_balances",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("balance", BigInteger, nullable=False),
+    Column("debit", BigInteger, nullable=False),
+    Column("credit", BigInteger, nullable=False),
+    Column("awaiting", BigInteger, nullable=False),
+    Column("unbilled_count", Integer, nullable=False),
+    Column("unbilled_net", BigInteger, nullable=False),
+    Column("unbilled_gross", BigInteger, nullable=False),
+    Column("unbilled_first", Date),
+    Column("unbilled_last", Date),
+    Column("activity", Date),  # latest business date of any change
+    CheckConstraint("balance = debit + credit", name="balance_is_debit_plus_credit"),
+    CheckConstraint("debit >= 0", name="debit_not_negative"),
+    CheckConstraint("credit <= 0", name="credit_not_positive"),
+    CheckConstraint("unbilled_count >= 0", name="unbilled_count_not_negative"),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(50), primary_key=True),
+    Column("value", Json, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", Stamp, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("customer_id", BigInteger),
+    Column("object_type", String(30), nullable=False),
+    Column("object_id", BigInteger),
+    Column("details", Json, nullable=False),
+)
+Index("ix_audit_log_customer_id", audit_log.c.customer_id)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("revoked_at", Stamp),
+    UniqueConstraint("secret_hash"),
+    CheckConstraint(_in("role", ("admin", "billing", "viewer")), name="role"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("owner", String(100), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status_code", Integer),  # NULL while the first request is still running
+    Column("body", Text),
+    Column("content_type", String(100)),
+    Column("created_at", Stamp, nullable=False),
+    PrimaryKeyConstraint("owner", "key"),
+)

@@ -1,0 +1,78 @@
+"""The unit of work: one database transaction and the repositories working inside it.
+
+    with SqlUnitOfWork(engine, actor="api:key-3", write=True) as uow:
+        payment = record_payment(uow, customer_id, values, on=today)
+        uow.commit()
+
+Leaving the block without `commit()` rolls everything back, so a failed request changes
+nothing. A write unit of work on SQLite starts with BEGIN IMMEDIATE (see `engine`).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from solde.storage.repositories.allocations import SqlAllocations
+from solde.storage.repositories.audit import SqlAuditLog
+from solde.storage.repositories.balances import SqlBalances
+from solde.storage.repositories.customers import SqlCustomers
+from solde.storage.repositories.settings import SqlSettings
+from solde.storage.repositories.transactions import SqlTransactions
+
+
+class SqlUnitOfWork:
+    """Repositories sharing one connection and one transaction."""
+
+    customers: SqlCustomers
+    transactions: SqlTransactions
+    allocations: SqlAllocations
+    balances: SqlBalances
+    settings: SqlSettings
+    audit: SqlAuditLog
+
+    def __init__(self, engine: Engine, *, actor: str, write: bool = True) -> None:
+        self.actor = actor
+        self._engine = engine
+        self._write = write
+        self._connection: Connection | None = None
+        self._committed = False
+
+    @property
+    def connection(self) -> Connection:
+        """The connection of this unit of work (for read models in storage)."""
+        assert self._connection is not None, "use the unit of work in a with block"
+        return self._connection
+
+    def __enter__(self) -> SqlUnitOfWork:
+        mode = "IMMEDIATE" if self._write else "DEFERRED"
+        connection = self._engine.connect().execution_options(sqlite_begin=mode)
+        connection.begin()
+        self._connection = connection
+        self.customers = SqlCustomers(connection)
+        self.transactions = SqlTransactions(connection)
+        self.allocations = SqlAllocations(connection)
+        self.balances = SqlBalances(connection)
+        self.settings = SqlSettings(connection)
+        self.audit = SqlAuditLog(connection, self.actor)
+        return self
+
+    def commit(self) -> None:
+        """Make every change of this unit of work durable."""
+        self.connection.commit()
+        self._committed = True
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        connection = self.connection
+        try:
+            if not self._committed:
+                connection.rollback()
+        finally:
+            connection.close()
+            self._connection = None
