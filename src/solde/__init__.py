@@ -1,0 +1,3 @@
+"""solde: customer balances and billing back office."""
+
+__version__ = "0.1.0"

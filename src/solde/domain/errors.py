@@ -59,7 +59,9 @@ class InvalidInput(SoldeError):
 
     def under(self, prefix: str) -> InvalidInput:
         """The same errors with their field paths placed under `prefix` (`billing.`)."""
-        return InvalidInput(FieldError(f"{prefix}{e.field}", e.code, e.message) for e in self.errors)
+        return InvalidInput(
+            FieldError(f"{prefix}{e.field}", e.code, e.message) for e in self.errors
+        )
 
 
 class NotFound(SoldeError):

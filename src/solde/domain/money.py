@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from solde.domain.currency import exponent
 from solde.domain.errors import CurrencyMismatch, InvalidInput
@@ -40,11 +40,15 @@ def parse_decimal(value: object, *, field: str, max_decimals: int | None = None)
     counted: `120.000` is a valid euro amount).
     """
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise InvalidInput.single(field, "not_a_decimal", "must be a decimal number written as text")
+        raise InvalidInput.single(
+            field, "not_a_decimal", "must be a decimal number written as text"
+        )
     if isinstance(value, str):
         text = value.strip()
         if not _DECIMAL_TEXT.fullmatch(text) or len(text) > 40:
-            raise InvalidInput.single(field, "not_a_decimal", f"{value[:40]!r} is not a decimal number")
+            raise InvalidInput.single(
+                field, "not_a_decimal", f"{value[:40]!r} is not a decimal number"
+            )
         number = Decimal(text)
     else:
         number = Decimal(value)
@@ -104,7 +108,7 @@ class Money:
 
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
-        """Build from an integer count of minor units (cents): `from_minor(12000, "EUR")` is 120.00."""
+        """From an integer of minor units (cents): `from_minor(12000, "EUR")` is 120.00."""
         return cls(Decimal(minor).scaleb(-exponent(currency)), currency)
 
     @classmethod

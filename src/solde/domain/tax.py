@@ -54,7 +54,7 @@ class LinePrice:
 
 
 def parse_line_price(quantity: object, unit_price: object, tax_rate: object) -> LinePrice:
-    """Validate a quantity (> 0), a unit price and a tax rate (0 to 100 %), reporting every fault."""
+    """Validate a quantity (> 0), a unit price and a tax rate (0 to 100 %); report every fault."""
     errors = FieldErrors()
     q = p = r = Decimal(0)
     try:

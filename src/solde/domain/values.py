@@ -1,4 +1,4 @@
-"""Checks on values typed by users (text, e-mail, dates, flags, numbers, choices), shared by every command."""
+"""Checks on values typed by users (text, e-mail, dates, flags, numbers, choices)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,9 @@ def check_date(value: date, *, field: str) -> date:
     if not isinstance(value, date):
         raise InvalidInput.single(field, "not_a_date", "must be a date (YYYY-MM-DD)")
     if not MIN_DATE <= value <= MAX_DATE:
-        raise InvalidInput.single(field, "out_of_range", "must be between 1900-01-01 and 2999-12-31")
+        raise InvalidInput.single(
+            field, "out_of_range", "must be between 1900-01-01 and 2999-12-31"
+        )
     return value
 
 
@@ -82,10 +84,12 @@ def as_int(value: object, *, field: str, low: int, high: int) -> int:
 
 def as_choice(value: object, *, field: str, choices: type[E]) -> E:
     """One of the values of an enumeration of strings."""
+    allowed = ", ".join(c.value for c in choices)
+    if not isinstance(value, str):
+        raise InvalidInput.single(field, "invalid_choice", f"must be one of: {allowed}")
     try:
         return choices(value)
     except ValueError:
-        allowed = ", ".join(c.value for c in choices)
         raise InvalidInput.single(field, "invalid_choice", f"must be one of: {allowed}") from None
 
 

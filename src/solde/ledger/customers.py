@@ -64,7 +64,9 @@ def parse_address(value: object, *, field: str = "billing_address") -> Address:
     for name, part in value.items():
         try:
             if name not in ADDRESS_FIELDS:
-                raise InvalidInput.single(f"{field}.{name}", "unknown_field", "is not an address part")
+                raise InvalidInput.single(
+                    f"{field}.{name}", "unknown_field", "is not an address part"
+                )
             parts[name] = clean_text(part, field=f"{field}.{name}", max_length=200)
         except InvalidInput as exc:
             errors.absorb(exc)
@@ -185,11 +187,21 @@ def new_customer(values: Mapping[str, object], settings: Settings) -> CustomerDe
     """Validate a new customer; missing settings follow the defaults of `settings`."""
     if "name" not in values:
         values = {**values, "name": None}
-    checked, billing = _check_fields(values)
+    errors = FieldErrors()
+    checked: dict[str, Any] = {}
+    billing: Mapping[str, object] | None = None
+    try:
+        checked, billing = _check_fields(values)
+    except InvalidInput as exc:
+        errors.absorb(exc)
     currency = checked.setdefault("currency", settings.default_currency)
     overrides = BillingOverrides()
     if billing:
-        overrides = override(overrides, billing, currency=currency, prefix="billing.")
+        try:
+            overrides = override(overrides, billing, currency=currency, prefix="billing.")
+        except InvalidInput as exc:
+            errors.absorb(exc)
+    errors.raise_if_any()
     return CustomerDetails(**checked, billing=overrides)
 
 

@@ -60,7 +60,9 @@ def _kind_and_type(reader: InputReader) -> tuple[Kind, TxType]:
     allowed = ENTRY_TYPES[kind]
     if tx_type not in allowed:
         names = ", ".join(sorted(t.value for t in allowed))
-        reader.fail("type", "invalid_choice", f"a {kind.value} line is one of: {names}{_hint(tx_type)}")
+        reader.fail(
+            "type", "invalid_choice", f"a {kind.value} line is one of: {names}{_hint(tx_type)}"
+        )
     return kind, tx_type
 
 
@@ -78,9 +80,7 @@ def parse_entry(values: Mapping[str, object], *, on: date) -> Entry:
     """Validate a new line; `date` defaults to `on`, quantity to 1, tax rate to 0."""
     reader = InputReader(values, allowed=ENTRY_FIELDS, what="a line")
     kind, tx_type = _kind_and_type(reader)
-    label = reader.required(
-        "label", lambda v, f: clean_text(v, field=f, max_length=LABEL_LENGTH, required=True), ""
-    )
+    label = reader.required("label", _label, "")
     reference = reader.read(
         "reference", lambda v, f: clean_text(v, field=f, max_length=REFERENCE_LENGTH), None
     )
@@ -104,6 +104,10 @@ def parse_entry(values: Mapping[str, object], *, on: date) -> Entry:
             reader.errors.absorb(exc)
     reader.done()
     return Entry(kind, tx_type, label or "", day, price, bill_next, reference)
+
+
+def _label(value: object, field: str) -> str:
+    return clean_text(value, field=field, max_length=LABEL_LENGTH, required=True) or ""
 
 
 def _or(value: object, default: str) -> object:
@@ -150,13 +154,14 @@ def line_transaction(customer_id: int, currency: str, entry: Entry, *, on: date)
     )
 
 
-
 def edited_line(line: Transaction, changes: Mapping[str, object], *, on: date) -> Entry:
     """Validate changes to an unbilled line: the line as it is, with the changed fields."""
     errors = FieldErrors()
     for name in changes:
         if name not in EDITABLE_LINE_FIELDS:
-            errors.add(name, "not_editable", "cannot be changed on a line (cancel it and add another)")
+            errors.add(
+                name, "not_editable", "cannot be changed on a line (cancel it and add another)"
+            )
     errors.raise_if_any()
     current = {
         "kind": line.kind,

@@ -6,8 +6,8 @@ decreases it (−). Amounts are stored positive with a kind; `signed()` applies 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -122,7 +122,7 @@ class Transaction:
     kind: Kind
     type: TxType
     label: str
-    date: date
+    date: dt.date
     amount: Money  # gross, > 0
     net: Money
     tax: Money
@@ -132,9 +132,9 @@ class Transaction:
     state: State
     open_amount: Money
     origin: Origin
-    entered_on: date
-    resolved_on: date | None = None  # billed, cancelled, confirmed or failed on
-    initiated_on: date | None = None  # a pending payment's original date
+    entered_on: dt.date
+    resolved_on: dt.date | None = None  # billed, cancelled, confirmed or failed on
+    initiated_on: dt.date | None = None  # a pending payment's original date
     reference: str | None = None
     method: PaymentMethod | None = None
     invoice_id: int | None = None
@@ -142,6 +142,7 @@ class Transaction:
     related_id: int | None = None  # the payment a chargeback or fee belongs to
     note: str | None = None  # reason of a void, a reversal, a failure
     created_by: str | None = None
+    created_at: dt.datetime | None = None
 
     @property
     def currency(self) -> str:
@@ -183,7 +184,7 @@ class NewTransaction:
     kind: Kind
     type: TxType
     label: str
-    date: date
+    date: dt.date
     amount: Money
     net: Money
     tax: Money
@@ -193,8 +194,8 @@ class NewTransaction:
     state: State
     open_amount: Money
     origin: Origin
-    entered_on: date
-    initiated_on: date | None = None
+    entered_on: dt.date
+    initiated_on: dt.date | None = None
     reference: str | None = None
     method: PaymentMethod | None = None
     invoice_id: int | None = None
@@ -226,7 +227,7 @@ class Allocation:
     credit_id: int
     debit_id: int
     amount: Money
-    date: date
+    date: dt.date
     source: AllocationSource
 
 

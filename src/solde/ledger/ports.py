@@ -138,7 +138,9 @@ class Allocations(Protocol):
     ) -> Allocation:
         """Keep one allocation (negative to undo part of an earlier one)."""
 
-    def links(self, customer_id: int, transaction_ids: Sequence[int]) -> dict[int, list[AllocationLink]]:
+    def links(
+        self, customer_id: int, transaction_ids: Sequence[int]
+    ) -> dict[int, list[AllocationLink]]:
         """For each transaction, the net amount settled with each other transaction (non-zero)."""
 
 
@@ -186,10 +188,30 @@ class AuditLog(Protocol):
 class UnitOfWork(Protocol):
     """One database transaction and the repositories that work inside it."""
 
-    actor: str
-    customers: Customers
-    transactions: Transactions
-    allocations: Allocations
-    balances: Balances
-    settings: SettingsStore
-    audit: AuditLog
+    @property
+    def actor(self) -> str:
+        """Who acts (for the audit log and `created_by`)."""
+
+    @property
+    def customers(self) -> Customers:
+        """Customer records."""
+
+    @property
+    def transactions(self) -> Transactions:
+        """Transactions and lines."""
+
+    @property
+    def allocations(self) -> Allocations:
+        """Allocations."""
+
+    @property
+    def balances(self) -> Balances:
+        """Per-customer aggregates."""
+
+    @property
+    def settings(self) -> SettingsStore:
+        """Global settings."""
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log."""

@@ -28,7 +28,9 @@ def create_customer(uow: UnitOfWork, values: Mapping[str, object]) -> Customer:
     """Open a customer account with its billing settings; missing settings follow the defaults."""
     details = new_customer(values, uow.settings.get())
     if details.external_ref is not None and uow.customers.id_of_external_ref(details.external_ref):
-        raise DuplicateValue("external_ref", f"external_ref {details.external_ref!r} is already used")
+        raise DuplicateValue(
+            "external_ref", f"external_ref {details.external_ref!r} is already used"
+        )
     customer = uow.customers.add(details)
     uow.audit.record(
         "customer.created",

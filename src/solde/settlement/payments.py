@@ -25,9 +25,7 @@ from solde.ledger.model import (
     TxType,
 )
 
-PAYMENT_FIELDS = frozenset(
-    {"amount", "method", "date", "reference", "status", "force", "label"}
-)
+PAYMENT_FIELDS = frozenset({"amount", "method", "date", "reference", "status", "force", "label"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +55,9 @@ def parse_payment(
     amount = reader.required(
         "amount", lambda v, f: Money.parse(v, currency, field=f), Money.zero(currency)
     )
-    method = reader.read("method", lambda v, f: as_choice(v, field=f, choices=PaymentMethod), default_method)
+    method = reader.read(
+        "method", lambda v, f: as_choice(v, field=f, choices=PaymentMethod), default_method
+    )
     day = reader.read("date", lambda v, f: as_date(v, field=f), on)
     status = reader.read("status", _payment_status, PaymentStatus.CONFIRMED)
     force = reader.read("force", lambda v, f: as_bool(v, field=f), False)
@@ -92,7 +92,9 @@ def _text(max_length: int) -> Callable[[object, str], str | None]:
 def payment_transaction(customer_id: int, payment: PaymentInput, *, on: date) -> NewTransaction:
     """The transaction of a payment (credit) or refund (debit), pending or posted."""
     size = abs(payment.amount)
-    kind, tx_type = (Kind.DEBIT, TxType.REFUND) if payment.is_refund else (Kind.CREDIT, TxType.PAYMENT)
+    kind, tx_type = (
+        (Kind.DEBIT, TxType.REFUND) if payment.is_refund else (Kind.CREDIT, TxType.PAYMENT)
+    )
     return NewTransaction(
         customer_id=customer_id,
         kind=kind,

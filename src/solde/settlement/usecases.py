@@ -76,7 +76,8 @@ def record_payment(
         if abs(payment.amount) > available:
             raise InsufficientCredit(
                 f"the refund of {abs(payment.amount)} {customer.currency} is larger than the "
-                f"available credit of {available} {customer.currency}; send force=true to refund anyway"
+                f"available credit of {available} {customer.currency}; "
+                "force it to refund more than the credit"
             )
     new = payment_transaction(customer.id, payment, on=on)
     if payment.pending:
@@ -84,7 +85,9 @@ def record_payment(
         uow.balances.apply(customer.id, deltas.pending_added(tx, on))
         _audit(uow, "payment.pending", tx, {})
         return tx
-    tx = post(uow, new, on=on, action="payment.received" if new.kind is Kind.CREDIT else "refund.sent")
+    tx = post(
+        uow, new, on=on, action="payment.received" if new.kind is Kind.CREDIT else "refund.sent"
+    )
     auto_settle(uow, customer)
     return uow.transactions.get(tx.id)
 
@@ -110,7 +113,9 @@ def confirm_payment(
     posted = replace(payment, state=State.OPEN, date=day, resolved_on=day)
     uow.settings.get().check_open(day)
     uow.transactions.replace(payment, posted)
-    uow.balances.apply(customer.id, deltas.pending_resolved(payment, on) + deltas.posted(posted, on))
+    uow.balances.apply(
+        customer.id, deltas.pending_resolved(payment, on) + deltas.posted(posted, on)
+    )
     _audit(uow, "payment.confirmed", posted, {"date": day.isoformat()})
     auto_settle(uow, customer)
     return uow.transactions.get(payment_id)
@@ -123,17 +128,25 @@ def fail_payment(
     as a collection cost."""
     reader = InputReader(values, allowed={"reason", "fee", "date"}, what="a failure")
     payment, customer = _locked_payment(uow, payment_id)
-    reason = reader.read("reason", lambda v, f: clean_text(v, field=f, max_length=REASON_LENGTH), None)
+    reason = reader.read(
+        "reason", lambda v, f: clean_text(v, field=f, max_length=REASON_LENGTH), None
+    )
     fee = reader.read("fee", lambda v, f: parse_fee(v, currency=customer.currency, field=f), None)
     day = reader.read("date", lambda v, f: as_date(v, field=f), on)
     reader.done()
     _check_answer_date(payment, day, on)
     failed = replace(
-        payment, state=State.VOID, open_amount=Money.zero(payment.currency), resolved_on=day, note=reason
+        payment,
+        state=State.VOID,
+        open_amount=Money.zero(payment.currency),
+        resolved_on=day,
+        note=reason,
     )
     uow.transactions.replace(payment, failed)
     uow.balances.apply(customer.id, deltas.pending_resolved(payment, on))
-    _audit(uow, "payment.failed", failed, {"reason": reason, "fee": None if fee is None else str(fee)})
+    _audit(
+        uow, "payment.failed", failed, {"reason": reason, "fee": None if fee is None else str(fee)}
+    )
     if fee is not None:
         label = f"Fee for failed {payment.type.value} #{payment.id}"
         post(
@@ -190,7 +203,9 @@ def chargeback(
     reader = InputReader(values, allowed={"amount", "fee", "reason", "date"}, what="a chargeback")
     amount = reader.read("amount", lambda v, f: Money.parse(v, customer.currency, field=f), left)
     fee = reader.read("fee", lambda v, f: parse_fee(v, currency=customer.currency, field=f), None)
-    reason = reader.read("reason", lambda v, f: clean_text(v, field=f, max_length=REASON_LENGTH), None)
+    reason = reader.read(
+        "reason", lambda v, f: clean_text(v, field=f, max_length=REASON_LENGTH), None
+    )
     day = reader.read("date", lambda v, f: as_date(v, field=f), on)
     if not amount.is_positive():
         reader.fail("amount", "not_positive", "must be above zero")
@@ -207,11 +222,15 @@ def chargeback(
         action="payment.charged_back",
     )
     if amount > payment.open_amount:
-        payment = release(uow, payment, amount - payment.open_amount, on=on, source=AllocationSource.CHARGEBACK)
+        payment = release(
+            uow, payment, amount - payment.open_amount, on=on, source=AllocationSource.CHARGEBACK
+        )
     allocate_pair(uow, payment, debit, amount, source=AllocationSource.CHARGEBACK)
     if fee is not None:
         label = f"Chargeback fee for payment #{payment.id}"
-        fee_tx = fee_transaction(customer.id, fee, label=label, day=day, related_id=payment.id, on=on)
+        fee_tx = fee_transaction(
+            customer.id, fee, label=label, day=day, related_id=payment.id, on=on
+        )
         post(uow, fee_tx, on=on, action="fee.posted")
     auto_settle(uow, customer)
     return uow.transactions.get(debit.id)
@@ -248,7 +267,9 @@ def _check_not_before(day: date, earliest: date, on: date) -> None:
         raise InvalidInput.single("date", "in_future", f"cannot be after today ({on.isoformat()})")
     if day < earliest:
         raise InvalidInput.single(
-            "date", "too_early", f"cannot be before the original transaction ({earliest.isoformat()})"
+            "date",
+            "too_early",
+            f"cannot be before the original transaction ({earliest.isoformat()})",
         )
 
 
@@ -272,13 +293,19 @@ def reverse(
     customer = uow.customers.lock(original.customer_id)
     original = uow.transactions.get(transaction_id)
     reader = InputReader(values, allowed={"reason", "date"}, what="a reversal")
-    reason = reader.read("reason", lambda v, f: clean_text(v, field=f, max_length=REASON_LENGTH), None)
+    reason = reader.read(
+        "reason", lambda v, f: clean_text(v, field=f, max_length=REASON_LENGTH), None
+    )
     day = reader.read("date", lambda v, f: as_date(v, field=f), on)
     reader.done()
     _check_reversible(uow, original)
     _check_not_before(day, original.date, on)
-    reversal = post(uow, _reversal_transaction(original, day, reason, on), on=on, action="transaction.reversed")
-    original = release(uow, original, original.settled_amount, on=on, source=AllocationSource.REVERSAL)
+    reversal = post(
+        uow, _reversal_transaction(original, day, reason, on), on=on, action="transaction.reversed"
+    )
+    original = release(
+        uow, original, original.settled_amount, on=on, source=AllocationSource.REVERSAL
+    )
     credit, debit = (reversal, original) if reversal.kind is Kind.CREDIT else (original, reversal)
     allocate_pair(uow, credit, debit, original.amount, source=AllocationSource.REVERSAL)
     auto_settle(uow, customer)
@@ -299,9 +326,7 @@ def _check_reversible(uow: UnitOfWork, original: Transaction) -> None:
     if uow.transactions.reversal_of(original.id) is not None:
         raise InvalidState(f"transaction {original.id} is already reversed")
     if uow.transactions.related_total(original.id, TxType.CHARGEBACK) is not None:
-        raise InvalidState(
-            f"payment {original.id} has chargebacks: reverse the chargebacks first"
-        )
+        raise InvalidState(f"payment {original.id} has chargebacks: reverse the chargebacks first")
 
 
 def _reversal_transaction(
@@ -360,9 +385,13 @@ def _own(uow: UnitOfWork, customer: Customer, tx_id: int, field: str) -> Transac
     try:
         tx = uow.transactions.get(tx_id)
     except NotFound:
-        raise InvalidInput.single(field, "not_found", f"transaction {tx_id} does not exist") from None
+        raise InvalidInput.single(
+            field, "not_found", f"transaction {tx_id} does not exist"
+        ) from None
     if tx.customer_id != customer.id:
-        raise InvalidInput.single(field, "other_customer", f"transaction {tx_id} belongs to another customer")
+        raise InvalidInput.single(
+            field, "other_customer", f"transaction {tx_id} belongs to another customer"
+        )
     return tx
 
 

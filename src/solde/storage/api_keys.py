@@ -127,4 +127,6 @@ def parse_role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise InvalidInput.single("role", "invalid_choice", "must be admin, billing or viewer") from None
+        raise InvalidInput.single(
+            "role", "invalid_choice", "must be admin, billing or viewer"
+        ) from None

@@ -78,13 +78,17 @@ class IdempotencyStore:
         body = None if row.body is None else row.body.encode("utf-8")
         return Outcome(Claim.REPLAY, row.status_code, body, row.content_type)
 
-    def complete(self, owner: str, key: str, status_code: int, body: bytes, content_type: str) -> None:
+    def complete(
+        self, owner: str, key: str, status_code: int, body: bytes, content_type: str
+    ) -> None:
         """Keep the answer of a successful request."""
         with self._engine.begin() as connection:
             connection.execute(
                 update(idempotency_keys)
                 .where(k.owner == owner, k.key == key)
-                .values(status_code=status_code, body=body.decode("utf-8"), content_type=content_type)
+                .values(
+                    status_code=status_code, body=body.decode("utf-8"), content_type=content_type
+                )
             )
 
     def release(self, owner: str, key: str) -> None:

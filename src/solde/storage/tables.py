@@ -138,7 +138,12 @@ transactions = Table(
     CheckConstraint(_in("origin", ORIGINS), name="origin"),
     CheckConstraint("state <> 'closed' OR open_amount = 0", name="closed_means_settled"),
 )
-Index("ix_transactions_customer_id_state_date", transactions.c.customer_id, transactions.c.state, transactions.c.date)
+Index(
+    "ix_transactions_customer_id_state_date",
+    transactions.c.customer_id,
+    transactions.c.state,
+    transactions.c.date,
+)
 Index("ix_transactions_customer_id_date", transactions.c.customer_id, transactions.c.date)
 Index(
     "ix_transactions_related_id",

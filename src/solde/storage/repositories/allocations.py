@@ -57,7 +57,9 @@ class SqlAllocations:
         )
         return Allocation(allocation_id, customer_id, credit_id, debit_id, amount, day, source)
 
-    def links(self, customer_id: int, transaction_ids: Sequence[int]) -> dict[int, list[AllocationLink]]:
+    def links(
+        self, customer_id: int, transaction_ids: Sequence[int]
+    ) -> dict[int, list[AllocationLink]]:
         """Net settled amounts between each of `transaction_ids` and its counterparts."""
         result: dict[int, list[AllocationLink]] = defaultdict(list)
         if not transaction_ids:
@@ -67,7 +69,9 @@ class SqlAllocations:
         for chunk in _chunks(sorted(wanted), 500):
             query = (
                 select(a.credit_id, a.debit_id, func.sum(a.amount))
-                .where(a.customer_id == customer_id, or_(a.credit_id.in_(chunk), a.debit_id.in_(chunk)))
+                .where(
+                    a.customer_id == customer_id, or_(a.credit_id.in_(chunk), a.debit_id.in_(chunk))
+                )
                 .group_by(a.credit_id, a.debit_id)
             )
             for credit_id, debit_id, total in self._c.execute(query):

@@ -81,7 +81,9 @@ class SqlBalances:
             values["unbilled_last"] = _later(b.unbilled_last, max(delta.unbilled_dates))
         if delta.activity is not None:
             values["activity"] = _later(b.activity, delta.activity)
-        self._c.execute(update(customer_balances).where(b.customer_id == customer_id).values(**values))
+        self._c.execute(
+            update(customer_balances).where(b.customer_id == customer_id).values(**values)
+        )
         if delta.unbilled_dates_stale:
             self._refresh_unbilled_dates(customer_id)
 
@@ -118,7 +120,10 @@ class SqlBalances:
                 )
             ).scalar()
         )
-        debits, credits = _minor(posted.get(Kind.DEBIT.value)), _minor(posted.get(Kind.CREDIT.value))
+        debits, credits = (
+            _minor(posted.get(Kind.DEBIT.value)),
+            _minor(posted.get(Kind.CREDIT.value)),
+        )
         awaiting = self._awaiting(customer_id, day)
         return Balance(
             customer_id=customer_id,

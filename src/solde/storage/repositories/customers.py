@@ -98,7 +98,9 @@ class SqlCustomers:
         """Insert the customer and its empty aggregate row."""
         now = _now()
         row = {**details_row(details), "created_at": now, "updated_at": now}
-        customer_id = self._c.execute(insert(customers).values(row).returning(customers.c.id)).scalar_one()
+        customer_id = self._c.execute(
+            insert(customers).values(row).returning(customers.c.id)
+        ).scalar_one()
         self._c.execute(
             insert(customer_balances).values(
                 customer_id=customer_id,
@@ -177,4 +179,3 @@ class SqlCustomers:
         """True once the customer has any transaction or line."""
         query = select(exists().where(transactions.c.customer_id == customer_id))
         return bool(self._c.execute(query).scalar())
-

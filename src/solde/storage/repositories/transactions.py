@@ -84,7 +84,15 @@ def to_transaction(row: Row[Any]) -> Transaction:
         related_id=row.related_id,
         note=row.note,
         created_by=row.created_by,
+        created_at=aware(row.created_at),
     )
+
+
+def aware(stamp: datetime | None) -> datetime | None:
+    """A timestamp with its zone (SQLite returns them without; they are stored in UTC)."""
+    if stamp is None or stamp.tzinfo is not None:
+        return stamp
+    return stamp.replace(tzinfo=UTC)
 
 
 class SqlTransactions:
@@ -96,15 +104,16 @@ class SqlTransactions:
     def add(self, new: NewTransaction, *, created_by: str) -> Transaction:
         """Insert a transaction with a new id."""
         tx_id = next_id(self._c, transactions)
+        now = datetime.now(UTC)
         row = {
             **_values(new),
             "customer_id": new.customer_id,
             "id": tx_id,
-            "created_at": datetime.now(UTC),
+            "created_at": now,
             "created_by": created_by,
         }
         self._c.execute(insert(transactions).values(row))
-        return Transaction(id=tx_id, created_by=created_by, **_fields_of(new))
+        return Transaction(id=tx_id, created_by=created_by, created_at=now, **_fields_of(new))
 
     def get(self, transaction_id: int) -> Transaction:
         """The transaction, or NotFound."""
@@ -131,7 +140,9 @@ class SqlTransactions:
 
     def open_items(self, customer_id: int) -> list[Transaction]:
         """The customer's posted transactions that are not fully settled."""
-        query = select(transactions).where(t.customer_id == customer_id, t.state == State.OPEN.value)
+        query = select(transactions).where(
+            t.customer_id == customer_id, t.state == State.OPEN.value
+        )
         return [to_transaction(r) for r in self._c.execute(query)]
 
     def search(self, query: TransactionQuery) -> Page[Transaction]:
@@ -183,7 +194,11 @@ class SqlTransactions:
         """Sum of the customer's payments or refunds of `tx_type` awaiting confirmation."""
         query = (
             select(t.currency, func.sum(t.amount))
-            .where(t.customer_id == customer_id, t.state == State.PENDING.value, t.type == tx_type.value)
+            .where(
+                t.customer_id == customer_id,
+                t.state == State.PENDING.value,
+                t.type == tx_type.value,
+            )
             .group_by(t.currency)
         )
         row = self._c.execute(query).first()

@@ -1,0 +1,46 @@
+"""The FastAPI application: routes, errors as problems, idempotency keys."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from solde import __version__
+from solde.api import problems
+from solde.api.idempotency import IdempotencyMiddleware
+from solde.api.routes import customers, health, payments, settings, settlement, transactions
+from solde.bootstrap import Container
+
+DESCRIPTION = """
+Customer balances: customers, debit and credit lines, payments and refunds, settlement.
+
+**Signs**: a balance is positive when the customer owes, negative when it has credit.
+**Amounts** are strings in major units (`"120.00"`) with the currency beside them.
+**Authentication**: `Authorization: Bearer <API key>` (create keys with `solde api-key create`).
+**Errors** are `application/problem+json` (RFC 9457) with a stable `type` and, for invalid
+input, the `errors` at fault. **Idempotency**: send `Idempotency-Key` on any POST to retry it
+safely.
+"""
+
+
+def create_app(container: Container) -> FastAPI:
+    """The API over `container`'s database."""
+    app = FastAPI(
+        title="solde",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    problems.install(app)
+    app.add_middleware(IdempotencyMiddleware)
+    app.include_router(health.router)
+    app.include_router(customers.router)
+    app.include_router(transactions.customer_router)
+    app.include_router(transactions.router)
+    app.include_router(payments.customer_router)
+    app.include_router(payments.router)
+    app.include_router(settlement.router)
+    app.include_router(settings.router)
+    return app

@@ -1,0 +1,101 @@
+"""/v1/customers: create, list, read, change; the balance card."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query
+
+from solde import views
+from solde.api.context import Caller, cursor, object_id, reader, writer
+from solde.api.exact_json import ExactJSONRoute
+from solde.api.schemas.balances import BalanceOut
+from solde.api.schemas.common import PageOut
+from solde.api.schemas.customers import CustomerCreate, CustomerOut, CustomerUpdate
+from solde.domain import currency as currencies
+from solde.domain.values import check_date, clean_text
+from solde.ledger import usecases
+from solde.ledger.customers import Customer, CustomerStatus
+from solde.ledger.model import PaymentMethod
+from solde.ledger.ports import MAX_PAGE, CustomerQuery, UnitOfWork
+
+router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ExactJSONRoute)
+
+
+def present(uow: UnitOfWork, customer: Customer) -> CustomerOut:
+    """A customer with its current balance."""
+    balance = uow.balances.get(customer.id).balance
+    return CustomerOut.model_validate(views.customer(customer, uow.settings.get(), balance))
+
+
+@router.post("", status_code=201, response_model=CustomerOut, summary="Create a customer")
+def create_customer(body: CustomerCreate, caller: Caller = Depends(writer)) -> CustomerOut:
+    """Open a customer account. Billing settings not given follow the global defaults."""
+    with caller.uow() as uow:
+        customer = usecases.create_customer(uow, body.values())
+        out = present(uow, customer)
+        uow.commit()
+    return out
+
+
+@router.get("", response_model=PageOut[CustomerOut], summary="List customers")
+def list_customers(
+    caller: Caller = Depends(reader),
+    segment: str | None = Query(None, max_length=100),
+    currency: str | None = Query(None, max_length=3),
+    payment_method: PaymentMethod | None = None,
+    status: CustomerStatus | None = None,
+    q: str | None = Query(None, max_length=200, description="Search name, e-mail, external ref"),
+    limit: int = Query(20, ge=1, le=MAX_PAGE),
+    starting_after: str | None = Query(None, max_length=20),
+) -> PageOut[CustomerOut]:
+    """Customers, newest first, filtered."""
+    query = CustomerQuery(
+        segment=clean_text(segment, field="segment", max_length=100),
+        currency=None if currency is None else currencies.normalise(currency),
+        payment_method=payment_method,
+        status=status,
+        text=clean_text(q, field="q", max_length=200),
+        limit=limit,
+        starting_after=cursor(starting_after),
+    )
+    with caller.uow(write=False) as uow:
+        page = usecases.list_customers(uow, query)
+        data = [present(uow, c) for c in page.items]
+    next_cursor = str(page.items[-1].id) if page.has_more and page.items else None
+    return PageOut[CustomerOut](data=data, has_more=page.has_more, next_cursor=next_cursor)
+
+
+@router.get("/{customer_id}", response_model=CustomerOut, summary="Get a customer")
+def get_customer(customer_id: int, caller: Caller = Depends(reader)) -> CustomerOut:
+    """One customer with its effective billing settings and balance."""
+    with caller.uow(write=False) as uow:
+        return present(uow, usecases.get_customer(uow, object_id(customer_id, "customer")))
+
+
+@router.patch("/{customer_id}", response_model=CustomerOut, summary="Change a customer")
+def update_customer(
+    customer_id: int, body: CustomerUpdate, caller: Caller = Depends(writer)
+) -> CustomerOut:
+    """Change details or billing settings. A billing setting set to null follows the global
+    default again. The currency may change only while the customer has no transactions."""
+    with caller.uow() as uow:
+        customer = usecases.update_customer(uow, object_id(customer_id, "customer"), body.values())
+        out = present(uow, customer)
+        uow.commit()
+    return out
+
+
+@router.get("/{customer_id}/balance", response_model=BalanceOut, summary="Get the balance card")
+def get_balance(
+    customer_id: int,
+    caller: Caller = Depends(reader),
+    as_of: date | None = Query(None, description="End of this day (default: today)"),
+) -> BalanceOut:
+    """Balance, open debit and credit, awaiting confirmation and unbilled lines, today or at
+    the end of any past day (the answer for a past day never changes)."""
+    with caller.uow(write=False) as uow:
+        day = as_of or caller.today(uow)
+        check_date(day, field="as_of")
+        balance = usecases.get_balance(uow, object_id(customer_id, "customer"), as_of=day)
+    return BalanceOut.model_validate(views.balance(balance, day))

@@ -1,0 +1,45 @@
+"""Payments, refunds, their bank answers and chargebacks."""
+
+from __future__ import annotations
+
+from pydantic import StrictBool
+
+from solde.api.schemas.common import DateInput, DecimalInput, Input
+from solde.ledger.model import PaymentMethod, PaymentStatus
+
+
+class PaymentCreate(Input):
+    """A payment (`amount` > 0) or a refund (`amount` < 0). `status: pending` records a payment
+    sent to the bank whose result is not known yet: it stays out of the balance. A refund larger
+    than the available credit is refused unless `force` is true."""
+
+    amount: DecimalInput
+    method: PaymentMethod | None = None
+    date: DateInput | None = None
+    reference: str | None = None
+    status: PaymentStatus | None = None
+    force: StrictBool | None = None
+    label: str | None = None
+
+
+class ConfirmIn(Input):
+    """The bank confirmed: the payment is posted on `date` (default today)."""
+
+    date: DateInput | None = None
+
+
+class FailIn(Input):
+    """The bank refused: the payment is void; an optional `fee` is posted as a collection cost."""
+
+    reason: str | None = None
+    fee: DecimalInput | None = None
+    date: DateInput | None = None
+
+
+class ChargebackIn(Input):
+    """The payer's bank took the payment back (all of it unless `amount` is given)."""
+
+    amount: DecimalInput | None = None
+    fee: DecimalInput | None = None
+    reason: str | None = None
+    date: DateInput | None = None

@@ -1,0 +1,163 @@
+"""`solde init`, `serve`, `demo`, `api-key`, `settings`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from solde import views
+from solde.bootstrap import is_timezone
+from solde.cli.context import (
+    business_today,
+    container,
+    print_fields,
+    print_json,
+    print_table,
+    unit_of_work,
+)
+from solde.domain.errors import InvalidInput
+from solde.ledger import usecases
+from solde.storage.api_keys import Role
+
+keys = typer.Typer(help="API keys for the REST API.", no_args_is_help=True)
+settings_app = typer.Typer(help="Global settings.", no_args_is_help=True)
+
+
+def init() -> None:
+    """Create the database, or bring it to the newest schema."""
+    container().migrate()
+    typer.echo(f"database ready: {container().engine.url.render_as_string(hide_password=True)}")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+) -> None:
+    """Migrate the database, then serve the REST API (and /docs)."""
+    import uvicorn
+
+    container().migrate()
+    typer.echo(f"solde on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(
+        "solde.api.asgi:from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the generated data.")] = 7,
+) -> None:
+    """Load demonstration data (customers, lines, payments) and print an admin API key."""
+    from solde.demo import load_demo
+
+    container().migrate()
+    with unit_of_work(write=False) as uow:
+        day = business_today(uow)
+    summary = load_demo(lambda: container().uow(actor="demo"), today=day, seed=seed)
+    if summary is None:
+        typer.echo("the database already has customers: demo data not loaded")
+        return
+    _key, secret = container().api_keys.create(name="demo", role=Role.ADMIN)
+    typer.echo(f"demo data loaded: {summary}")
+    typer.echo("admin API key (keep it; it is shown once):")
+    typer.echo(secret)
+
+
+@keys.command("create")
+def create_key(
+    role: Annotated[Role, typer.Option(help="admin, billing or viewer.")],
+    name: Annotated[str | None, typer.Option(help="What the key is for.")] = None,
+) -> None:
+    """Create an API key; the key itself is printed alone on the last line."""
+    container().migrate()
+    key, secret = container().api_keys.create(name=name, role=role)
+    typer.echo(f"created API key {key.id} ({key.name}, {key.role.value}); it is shown only once:")
+    typer.echo(secret)
+
+
+@keys.command("list")
+def list_keys(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List API keys (never their secrets)."""
+    found = container().api_keys.list()
+    rows = [
+        {
+            "id": k.id,
+            "name": k.name,
+            "role": k.role.value,
+            "prefix": k.prefix,
+            "created_at": k.created_at.isoformat(),
+            "revoked_at": None if k.revoked_at is None else k.revoked_at.isoformat(),
+        }
+        for k in found
+    ]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(
+            None,
+            ["id", "name", "role", "prefix", "created_at", "revoked_at"],
+            [list(r.values()) for r in rows],
+            right=["id"],
+        )
+
+
+@keys.command("revoke")
+def revoke_key(key_id: int) -> None:
+    """Revoke an API key: it stops working at once."""
+    key = container().api_keys.revoke(key_id)
+    typer.echo(f"revoked API key {key.id} ({key.name})")
+
+
+@settings_app.command("show")
+def show_settings(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show the global settings."""
+    with unit_of_work(write=False) as uow:
+        data = views.settings(usecases.get_settings(uow))
+    if as_json:
+        print_json(data)
+    else:
+        print_fields(data, title="Settings")
+
+
+def _setting_value(text: str) -> object:
+    if text.lower() in ("null", "none", ""):
+        return None
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if text.lstrip("-").isdigit() and len(text) < 10:
+        return int(text)
+    return text
+
+
+@settings_app.command("set")
+def set_setting(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="timezone, default_locale, default_currency, lock_date, or billing.<setting>."
+        ),
+    ],
+    value: Annotated[str, typer.Argument(help="The new value ('null' clears the lock date).")],
+) -> None:
+    """Change one setting, e.g. `solde settings set billing.payment_due_days 30`."""
+    parsed = _setting_value(value)
+    if name == "billing.credit_limit":
+        parsed = value
+    top, _, sub = name.partition(".")
+    if top == "billing" and not sub:
+        raise InvalidInput.single(
+            name, "unknown_field", "name a billing setting: billing.<setting>"
+        )
+    changes: dict[str, object] = {top: {sub: parsed}} if sub else {top: parsed}
+    with unit_of_work() as uow:
+        updated = usecases.update_settings(uow, changes, is_timezone=is_timezone)
+        uow.commit()
+    shown = views.settings(updated)[top]
+    typer.echo(f"{name} = {json.dumps(shown[sub] if sub else shown)}")

@@ -1,0 +1,57 @@
+"""The `solde` command: every operator action, scriptable. Errors print one line, no traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from solde.cli import admin, customers, ledger, payments
+from solde.domain.errors import InvalidInput, SoldeError
+
+app = typer.Typer(
+    name="solde",
+    help="Customer balances and billing. Database: SOLDE_DATABASE_URL (default ./solde.db).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("init")(admin.init)
+app.command("serve")(admin.serve)
+app.command("demo")(admin.demo)
+app.add_typer(admin.keys, name="api-key")
+app.add_typer(admin.settings_app, name="settings")
+app.add_typer(customers.app, name="customer")
+app.add_typer(ledger.lines, name="line")
+app.add_typer(ledger.transactions, name="transaction")
+app.add_typer(payments.app, name="payment")
+app.command("balance")(ledger.balance)
+app.command("settle")(ledger.settle)
+app.command("allocate")(ledger.allocate)
+
+
+def error_message(exc: BaseException) -> str:
+    """One line that tells an operator what went wrong."""
+    if isinstance(exc, InvalidInput):
+        return "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.message
+    if isinstance(exc, SoldeError):
+        return exc.message
+    if isinstance(exc, OperationalError | ProgrammingError):
+        first = str(exc.orig).splitlines()[0]
+        return f"database error: {first} (is the database initialised? run `solde init`)"
+    return f"{type(exc).__name__}: {exc} (set SOLDE_DEBUG=1 for the traceback)"
+
+
+def run() -> None:
+    """Entry point of the console script."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if os.environ.get("SOLDE_DEBUG"):
+            raise
+        typer.echo(f"error: {error_message(exc)}", err=True)
+        sys.exit(1)

@@ -1,0 +1,152 @@
+"""The JSON shapes of solde's objects, shared by the API and the CLI's `--json` output.
+
+One function per object turns a domain object into plain JSON values: amounts as strings in
+major units (`"120.00"`), dates as `YYYY-MM-DD`. The API's response models validate these
+dicts, so the API and the CLI always print the same fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from solde.domain.currency import exponent
+from solde.domain.money import Money, decimals_of
+from solde.ledger.balance import Balance
+from solde.ledger.customers import Customer
+from solde.ledger.model import Allocation, AllocationLink, Transaction
+from solde.ledger.settings import Settings
+
+
+def decimal_text(value: Decimal, currency: str | None = None) -> str:
+    """A decimal as plain text; with a currency, at least the currency's decimals (`60.00`)."""
+    if currency is not None and decimals_of(value) <= exponent(currency):
+        return f"{value.quantize(Decimal(1).scaleb(-exponent(currency))):f}"
+    if value == value.to_integral_value():
+        return f"{value.to_integral_value():f}"
+    return f"{value.normalize():f}"
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _money(value: Money) -> str:
+    return str(value)
+
+
+def customer(c: Customer, settings: Settings, balance: Money) -> dict[str, Any]:
+    """A customer with its effective billing settings and current balance."""
+    d = c.details
+    billing = c.billing_settings(settings).as_dict()
+    billing["credit_limit"] = decimal_text(billing["credit_limit"], d.currency)
+    billing["timing"] = billing["timing"].value
+    billing["proration"] = billing["proration"].value
+    return {
+        "id": c.id,
+        "external_ref": d.external_ref,
+        "name": d.name,
+        "email": d.email,
+        "currency": d.currency,
+        "segment": d.segment,
+        "payment_method": d.payment_method.value,
+        "partner_id": d.partner_id,
+        "locale": c.locale(settings),
+        "billing_address": d.billing_address.as_dict(),
+        "status": d.status.value,
+        "billing": billing,
+        "billing_inherited": list(d.billing.inherited()),
+        "balance": _money(balance),
+    }
+
+
+def transaction(tx: Transaction, links: Sequence[AllocationLink]) -> dict[str, Any]:
+    """A transaction or line with the allocations that settled it."""
+    status = tx.payment_status
+    return {
+        "id": tx.id,
+        "customer_id": tx.customer_id,
+        "kind": tx.kind.value,
+        "type": tx.type.value,
+        "label": tx.label,
+        "date": _day(tx.date),
+        "currency": tx.currency,
+        "net": _money(tx.net),
+        "tax": _money(tx.tax),
+        "amount": _money(tx.amount),
+        "tax_rate": decimal_text(tx.tax_rate),
+        "quantity": decimal_text(tx.quantity),
+        "unit_price": decimal_text(tx.unit_price, tx.currency),
+        "state": tx.state.value,
+        "open_amount": _money(tx.open_amount),
+        "origin": tx.origin.value,
+        "invoice_id": tx.invoice_id,
+        "reference": tx.reference,
+        "method": None if tx.method is None else tx.method.value,
+        "status": None if status is None else status.value,
+        "reverses_id": tx.reverses_id,
+        "related_id": tx.related_id,
+        "note": tx.note,
+        "allocations": [
+            {"transaction_id": link.transaction_id, "amount": _money(link.amount)} for link in links
+        ],
+        "entered_on": _day(tx.entered_on),
+        "resolved_on": _day(tx.resolved_on),
+        "created_at": _stamp(tx.created_at),
+        "created_by": tx.created_by,
+    }
+
+
+def balance(b: Balance, as_of: date) -> dict[str, Any]:
+    """A balance card at the end of `as_of`."""
+    u = b.unbilled
+    return {
+        "customer_id": b.customer_id,
+        "as_of": as_of.isoformat(),
+        "currency": b.currency,
+        "balance": _money(b.balance),
+        "debit": _money(b.debit),
+        "credit": _money(b.credit),
+        "awaiting_confirmation": _money(b.awaiting_confirmation),
+        "unbilled": {
+            "count": u.count,
+            "net": _money(u.net),
+            "gross": _money(u.gross),
+            "first_date": _day(u.first_date),
+            "last_date": _day(u.last_date),
+        },
+    }
+
+
+def allocation(a: Allocation) -> dict[str, Any]:
+    """An allocation between a credit and a debit."""
+    return {
+        "id": a.id,
+        "customer_id": a.customer_id,
+        "credit_id": a.credit_id,
+        "debit_id": a.debit_id,
+        "amount": _money(a.amount),
+        "date": a.date.isoformat(),
+        "source": a.source.value,
+    }
+
+
+def settings(s: Settings) -> dict[str, Any]:
+    """The global settings."""
+    billing = s.billing.as_dict()
+    billing["credit_limit"] = decimal_text(billing["credit_limit"])
+    billing["timing"] = billing["timing"].value
+    billing["proration"] = billing["proration"].value
+    return {
+        "timezone": s.timezone,
+        "default_locale": s.default_locale,
+        "default_currency": s.default_currency,
+        "lock_date": _day(s.lock_date),
+        "billing": billing,
+    }
