@@ -21,7 +21,7 @@ MAX_MAGNITUDE = Decimal(10) ** 12
 
 #: Enough digits for exact products of a quantity and a unit price before rounding.
 _WIDE = Context(prec=60)
-_DECIMAL_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
 def decimals_of(value: Decimal) -> int:

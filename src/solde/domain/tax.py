@@ -45,12 +45,13 @@ class LinePrice:
         """Net, tax and gross of the line in the currency, each rounded half-up once."""
         try:
             net = Money.round(wide_multiply(self.quantity, self.unit_price), currency)
+            tax = Money.round(wide_multiply(net.amount, self.tax_rate) / HUNDRED, currency)
+            gross = net + tax
         except InvalidInput:
             raise InvalidInput.single(
-                "unit_price", "out_of_range", "quantity × unit price is too large"
+                "unit_price", "out_of_range", "quantity × unit price, with tax, is too large"
             ) from None
-        tax = Money.round(wide_multiply(net.amount, self.tax_rate) / HUNDRED, currency)
-        return LineAmounts(net=net, tax=tax, gross=net + tax)
+        return LineAmounts(net=net, tax=tax, gross=gross)
 
 
 def parse_line_price(quantity: object, unit_price: object, tax_rate: object) -> LinePrice:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
@@ -17,6 +17,7 @@ MAX_DATE = date(2999, 12, 31)
 
 E = TypeVar("E", bound=StrEnum)
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
@@ -96,11 +97,12 @@ def as_choice(value: object, *, field: str, choices: type[E]) -> E:
 def as_date(value: object, *, field: str) -> date:
     """A date from a `date` or ISO text `YYYY-MM-DD`."""
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
+            value = date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
         except ValueError:
             value = None
-    if not isinstance(value, date):
+    if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidInput.single(field, "not_a_date", "must be a date (YYYY-MM-DD)")
     return check_date(value, field=field)
 

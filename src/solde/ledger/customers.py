@@ -160,9 +160,9 @@ CUSTOMER_FIELDS = (*_FIELDS, "billing")
 
 
 def _check_fields(
-    values: Mapping[str, object],
+    values: Mapping[str, object], errors: FieldErrors
 ) -> tuple[dict[str, Any], Mapping[str, object] | None]:
-    errors = FieldErrors()
+    """The fields that are right, and the billing object; faults go to `errors`."""
     checked: dict[str, Any] = {}
     billing: Mapping[str, object] | None = None
     for name, value in values.items():
@@ -179,7 +179,6 @@ def _check_fields(
                 checked[name] = _FIELDS[name](value, name)
         except InvalidInput as exc:
             errors.absorb(exc)
-    errors.raise_if_any()
     return checked, billing
 
 
@@ -188,12 +187,7 @@ def new_customer(values: Mapping[str, object], settings: Settings) -> CustomerDe
     if "name" not in values:
         values = {**values, "name": None}
     errors = FieldErrors()
-    checked: dict[str, Any] = {}
-    billing: Mapping[str, object] | None = None
-    try:
-        checked, billing = _check_fields(values)
-    except InvalidInput as exc:
-        errors.absorb(exc)
+    checked, billing = _check_fields(values, errors)
     currency = checked.setdefault("currency", settings.default_currency)
     overrides = BillingOverrides()
     if billing:
@@ -209,16 +203,23 @@ def change_customer(
     customer: Customer, changes: Mapping[str, object], *, has_transactions: bool
 ) -> CustomerDetails:
     """Apply a change to a customer. The currency may change only while the account is empty."""
-    checked, billing = _check_fields(changes)
+    errors = FieldErrors()
+    checked, billing = _check_fields(changes, errors)
     details = replace(customer.details, **checked)
+    if billing:
+        try:
+            overrides = override(
+                details.billing, billing, currency=details.currency, prefix="billing."
+            )
+            details = replace(details, billing=overrides)
+        except InvalidInput as exc:
+            errors.absorb(exc)
+    errors.raise_if_any()
     if details.currency != customer.currency and has_transactions:
         raise InvalidState(
             "the currency cannot change once the customer has transactions or lines; "
             "create a new customer for the other currency"
         )
-    if billing:
-        overrides = override(details.billing, billing, currency=details.currency, prefix="billing.")
-        details = replace(details, billing=overrides)
     limit = details.billing.credit_limit
     if limit is not None and decimals_of(limit) > currencies.exponent(details.currency):
         raise InvalidInput.single(

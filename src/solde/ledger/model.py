@@ -134,6 +134,8 @@ class Transaction:
     origin: Origin
     entered_on: dt.date
     resolved_on: dt.date | None = None  # billed, cancelled, confirmed or failed on
+    #: date of the latest allocation on this transaction: later ones are never dated before it
+    allocated_on: dt.date | None = None
     initiated_on: dt.date | None = None  # a pending payment's original date
     reference: str | None = None
     method: PaymentMethod | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from solde.domain import currency as currencies
@@ -33,6 +33,15 @@ class Settings:
                 f"{field} {day.isoformat()} is in a closed period "
                 f"(lock date {self.lock_date.isoformat()}); date the correction after it"
             )
+
+    def open_day(self, day: date) -> date:
+        """`day`, or the first day after the lock date when `day` is in a closed period.
+
+        Settlement made today between two old transactions is dated here, so that what a
+        closed period shows never changes."""
+        if self.lock_date is not None and day <= self.lock_date:
+            return self.lock_date + timedelta(days=1)
+        return day
 
     def as_dict(self) -> dict[str, Any]:
         """The settings by their API names."""

@@ -2,7 +2,11 @@
 
 An allocation is dated the later of its two transactions' dates, so that a balance card asked
 as of any date shows what was settled by then. Undoing (a chargeback, a reversal) adds negative
-allocations dated the day it happens; no allocation row is ever changed.
+allocations dated the business day it happens. Either is never dated before an earlier
+allocation on the same transactions (`allocated_on`), nor inside a closed period: read in date
+order, a transaction's allocations replay the order they were made in, so no past day ever
+shows more settled on a transaction than its amount, nor less than nothing, and a closed period
+never changes. No allocation row is ever changed.
 """
 
 from __future__ import annotations
@@ -20,9 +24,16 @@ from solde.ledger.ports import UnitOfWork
 from solde.settlement.planner import PlannedAllocation, plan
 
 
-def _with_open(tx: Transaction, open_amount: Money) -> Transaction:
+def _with_open(tx: Transaction, open_amount: Money, day: date) -> Transaction:
     state = State.CLOSED if open_amount.is_zero() else State.OPEN
-    return replace(tx, open_amount=open_amount, state=state)
+    return replace(tx, open_amount=open_amount, state=state, allocated_on=day)
+
+
+def _allocation_day(day: date, *sides: Transaction) -> date:
+    """The date of an allocation between `sides` made on business day `day`: never before
+    either transaction, nor before an earlier allocation on either, so that each transaction's
+    allocations, read in date order, replay the order they were made in."""
+    return max(day, *(tx.date for tx in sides), *(tx.allocated_on or tx.date for tx in sides))
 
 
 def apply_plan(
@@ -38,14 +49,15 @@ def apply_plan(
     made: list[Allocation] = []
     total: Money | None = None
     latest: date | None = None
+    settings = uow.settings.get()
     for step in planned:
         credit, debit = current[step.credit_id], current[step.debit_id]
-        day = max(credit.date, debit.date)
+        day = settings.open_day(_allocation_day(credit.date, credit, debit))
         made.append(
             uow.allocations.add(credit.customer_id, credit.id, debit.id, step.amount, day, source)
         )
-        current[credit.id] = _with_open(credit, credit.open_amount - step.amount)
-        current[debit.id] = _with_open(debit, debit.open_amount - step.amount)
+        current[credit.id] = _with_open(credit, credit.open_amount - step.amount, day)
+        current[debit.id] = _with_open(debit, debit.open_amount - step.amount, day)
         total = step.amount if total is None else total + step.amount
         latest = day if latest is None else max(latest, day)
     for tx_id, tx in current.items():
@@ -107,26 +119,32 @@ def allocate_pair(
 
 
 def release(
-    uow: UnitOfWork, tx: Transaction, amount: Money, *, on: date, source: AllocationSource
+    uow: UnitOfWork, tx: Transaction, amount: Money, *, day: date, source: AllocationSource
 ) -> Transaction:
     """Undo up to `amount` of what `tx` has settled, most recent counterpart first, reopening
-    the counterparts. Returns `tx` with its new open amount."""
+    the counterparts; `day` is the business date of the undoing event. Returns `tx` with its
+    new open amount."""
     links = uow.allocations.links(tx.customer_id, [tx.id]).get(tx.id, [])
     left = amount
     freed: Money | None = None
+    settings = uow.settings.get()
+    latest = day
     for link in sorted(links, key=lambda link: link.transaction_id, reverse=True):
         if not left.is_positive():
             break
         part = left.min(link.amount)
         other = uow.transactions.get(link.transaction_id)
         credit_id, debit_id = (tx.id, other.id) if tx.kind is Kind.CREDIT else (other.id, tx.id)
-        uow.allocations.add(tx.customer_id, credit_id, debit_id, -part, on, source)
-        uow.transactions.replace(other, _with_open(other, other.open_amount + part))
+        undone_on = settings.open_day(_allocation_day(day, tx, other))
+        uow.allocations.add(tx.customer_id, credit_id, debit_id, -part, undone_on, source)
+        latest = max(latest, undone_on)
+        uow.transactions.replace(other, _with_open(other, other.open_amount + part, undone_on))
+        tx = replace(tx, allocated_on=undone_on)
         left = left - part
         freed = part if freed is None else freed + part
     if freed is None:
         return tx
-    reopened = _with_open(tx, tx.open_amount + freed)
+    reopened = _with_open(tx, tx.open_amount + freed, latest)
     uow.transactions.replace(tx, reopened)
-    uow.balances.apply(tx.customer_id, deltas.allocated(-freed, on))
+    uow.balances.apply(tx.customer_id, deltas.allocated(-freed, latest))
     return reopened

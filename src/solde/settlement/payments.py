@@ -52,9 +52,7 @@ def parse_payment(
     """Validate a payment or refund; `date` defaults to `on` and may not be after it unless
     the payment awaits confirmation (a direct debit collected on a later day)."""
     reader = InputReader(values, allowed=PAYMENT_FIELDS, what="a payment")
-    amount = reader.required(
-        "amount", lambda v, f: Money.parse(v, currency, field=f), Money.zero(currency)
-    )
+    amount = reader.required("amount", lambda v, f: Money.parse(v, currency, field=f), None)
     method = reader.read(
         "method", lambda v, f: as_choice(v, field=f, choices=PaymentMethod), default_method
     )
@@ -63,7 +61,7 @@ def parse_payment(
     force = reader.read("force", lambda v, f: as_bool(v, field=f), False)
     reference = reader.read("reference", _text(REFERENCE_LENGTH), None)
     label = reader.read("label", _text(LABEL_LENGTH), None)
-    if "amount" in values and values["amount"] is not None and amount.is_zero():
+    if amount is not None and amount.is_zero():
         reader.fail("amount", "zero", "must not be zero (negative for a refund)")
     pending = status is PaymentStatus.PENDING
     if day > on and not pending:
@@ -74,6 +72,7 @@ def parse_payment(
             "record it as pending",
         )
     reader.done()
+    assert amount is not None  # done() raised when it was missing or wrong
     default_label = "Refund" if amount.is_negative() else "Payment"
     return PaymentInput(amount, method, day, reference, pending, force, label or default_label)
 

@@ -135,6 +135,7 @@ def fail_payment(
     day = reader.read("date", lambda v, f: as_date(v, field=f), on)
     reader.done()
     _check_answer_date(payment, day, on)
+    uow.settings.get().check_open(day)
     failed = replace(
         payment,
         state=State.VOID,
@@ -198,6 +199,8 @@ def chargeback(
     payment = uow.transactions.get(payment_id)
     if payment.type is not TxType.PAYMENT or not payment.is_posted:
         raise InvalidState(f"transaction {payment_id} is not a confirmed payment")
+    if uow.transactions.reversal_of(payment_id) is not None:
+        raise InvalidState(f"payment {payment_id} is reversed: there is nothing to charge back")
     taken = uow.transactions.related_total(payment_id, TxType.CHARGEBACK)
     left = payment.amount - taken if taken is not None else payment.amount
     reader = InputReader(values, allowed={"amount", "fee", "reason", "date"}, what="a chargeback")
@@ -223,7 +226,7 @@ def chargeback(
     )
     if amount > payment.open_amount:
         payment = release(
-            uow, payment, amount - payment.open_amount, on=on, source=AllocationSource.CHARGEBACK
+            uow, payment, amount - payment.open_amount, day=day, source=AllocationSource.CHARGEBACK
         )
     allocate_pair(uow, payment, debit, amount, source=AllocationSource.CHARGEBACK)
     if fee is not None:
@@ -304,7 +307,7 @@ def reverse(
         uow, _reversal_transaction(original, day, reason, on), on=on, action="transaction.reversed"
     )
     original = release(
-        uow, original, original.settled_amount, on=on, source=AllocationSource.REVERSAL
+        uow, original, original.settled_amount, day=day, source=AllocationSource.REVERSAL
     )
     credit, debit = (reversal, original) if reversal.kind is Kind.CREDIT else (original, reversal)
     allocate_pair(uow, credit, debit, original.amount, source=AllocationSource.REVERSAL)

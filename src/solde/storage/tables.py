@@ -118,6 +118,7 @@ transactions = Table(
     Column("origin", String(10), nullable=False),
     Column("entered_on", Date, nullable=False),
     Column("resolved_on", Date),
+    Column("allocated_on", Date),
     Column("initiated_on", Date),
     Column("reference", String(100)),
     Column("method", String(20)),

@@ -76,6 +76,7 @@ def to_transaction(row: Row[Any]) -> Transaction:
         origin=Origin(row.origin),
         entered_on=row.entered_on,
         resolved_on=row.resolved_on,
+        allocated_on=row.allocated_on,
         initiated_on=row.initiated_on,
         reference=row.reference,
         method=None if row.method is None else PaymentMethod(row.method),
@@ -124,7 +125,10 @@ class SqlTransactions:
 
     def replace(self, before: Transaction, after: Transaction) -> None:
         """Update the row, provided nobody changed its state or open amount meanwhile."""
-        changes = _values(after) | {"resolved_on": after.resolved_on}
+        changes = _values(after) | {
+            "resolved_on": after.resolved_on,
+            "allocated_on": after.allocated_on,
+        }
         result = self._c.execute(
             update(transactions)
             .where(

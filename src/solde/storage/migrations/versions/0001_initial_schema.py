@@ -219,6 +219,7 @@ def upgrade() -> None:
         sa.Column("origin", sa.String(length=10), nullable=False),
         sa.Column("entered_on", sa.Date(), nullable=False),
         sa.Column("resolved_on", sa.Date(), nullable=True),
+        sa.Column("allocated_on", sa.Date(), nullable=True),
         sa.Column("initiated_on", sa.Date(), nullable=True),
         sa.Column("reference", sa.String(length=100), nullable=True),
         sa.Column("method", sa.String(length=20), nullable=True),
