@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -485,7 +485,8 @@ class LedgerMachine(RuleBasedStateMachine):
         settled: dict[int, int] = dict.fromkeys(by_id, 0)
         for link in links:
             credit, debit = by_id[link.credit_id], by_id[link.debit_id]
-            assert credit.kind == "credit" and debit.kind == "debit"
+            assert credit.kind == "credit"
+            assert debit.kind == "debit"
             assert credit.customer_id == debit.customer_id == link.customer_id
             assert link.date >= max(credit.date, debit.date)
             settled[credit.id] += link.amount
@@ -579,14 +580,14 @@ def _postgres_containers(url: str) -> Callable[[], Container]:
 
 
 @pytest.fixture
-def machine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[type]:
+def machine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> type:
     if backend == "sqlite":
         LedgerMachine.fresh_container = _sqlite_containers(
             request.getfixturevalue("sqlite_template"), tmp_path
         )
     else:
         LedgerMachine.fresh_container = _postgres_containers(request.getfixturevalue("pg_url"))
-    yield LedgerMachine
+    return LedgerMachine
 
 
 def test_random_operations_keep_every_ledger_invariant(machine: type, backend: str) -> None:
