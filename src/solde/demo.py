@@ -123,7 +123,7 @@ def _customer_story(book: _Book, rng: random.Random, index: int, today: date) ->
             "billing_address": {
                 "line1": f"{index + 3} Main Street",
                 "postal_code": f"{69000 + index}",
-                "city": "Lyon" if currency == "EUR" else "Boston",
+                "city": {"EUR": "Lyon", "USD": "Boston", "GBP": "Leeds"}[currency],
                 "country": country,
             },
             "billing": {"billing_day": 1 + index % 28, "payment_due_days": [14, 30, 7][index % 3]},
