@@ -19,7 +19,7 @@ from solde.domain.errors import InvalidInput, InvalidState
 from solde.domain.money import Money
 from solde.ledger import balance as deltas
 from solde.ledger.customers import Customer
-from solde.ledger.model import Allocation, AllocationSource, Kind, State, Transaction
+from solde.ledger.model import Allocation, AllocationSource, Kind, State, Transaction, TxType
 from solde.ledger.ports import UnitOfWork
 from solde.settlement.planner import PlannedAllocation, plan
 
@@ -132,8 +132,10 @@ def release(
     for link in sorted(links, key=lambda link: link.transaction_id, reverse=True):
         if not left.is_positive():
             break
-        part = left.min(link.amount)
         other = uow.transactions.get(link.transaction_id)
+        if other.type is TxType.CHARGEBACK and other.related_id == tx.id:
+            continue  # a payment's own chargebacks stay closed against it
+        part = left.min(link.amount)
         credit_id, debit_id = (tx.id, other.id) if tx.kind is Kind.CREDIT else (other.id, tx.id)
         undone_on = settings.open_day(_allocation_day(day, tx, other))
         uow.allocations.add(tx.customer_id, credit_id, debit_id, -part, undone_on, source)

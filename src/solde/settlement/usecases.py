@@ -203,6 +203,8 @@ def chargeback(
         raise InvalidState(f"payment {payment_id} is reversed: there is nothing to charge back")
     taken = uow.transactions.related_total(payment_id, TxType.CHARGEBACK)
     left = payment.amount - taken if taken is not None else payment.amount
+    if not left.is_positive():
+        raise InvalidState(f"payment {payment_id} is already charged back in full")
     reader = InputReader(values, allowed={"amount", "fee", "reason", "date"}, what="a chargeback")
     amount = reader.read("amount", lambda v, f: Money.parse(v, customer.currency, field=f), left)
     fee = reader.read("fee", lambda v, f: parse_fee(v, currency=customer.currency, field=f), None)
