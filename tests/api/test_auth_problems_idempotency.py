@@ -682,3 +682,21 @@ def test_invalid_idempotency_keys_are_refused(books: Any, world: World) -> None:
         books.problem(r, 400, "invalid_idempotency_key")
     assert _snapshot(books, world) == before
     assert _post(books, path, {"amount": "1.00"}, "k" * 255).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/v1/customers", "GET, HEAD, POST"),
+        ("PUT", "/v1/customers/1", "GET, HEAD, PATCH"),
+        ("POST", "/v1/settings", "GET, HEAD, PUT"),
+        ("PATCH", "/v1/customers/1/transactions", "GET, HEAD, POST"),
+    ],
+)
+def test_a_wrong_method_answers_405_listing_every_allowed_method(
+    api: Any, method: str, path: str, allowed: str
+) -> None:
+    r = api.client.request(method, path, headers=api.headers())
+    assert r.status_code == 405
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.headers["allow"] == allowed

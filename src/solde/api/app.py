@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from solde import __version__
-from solde.api import problems
+from solde.api import openapi, problems
 from solde.api.idempotency import IdempotencyMiddleware
 from solde.api.routes import customers, health, payments, settings, settlement, transactions
 from solde.bootstrap import Container
@@ -33,7 +33,8 @@ def create_app(container: Container) -> FastAPI:
         redoc_url=None,
     )
     app.state.container = container
-    problems.install(app)
+    openapi.install(app)
+    problems.install(app, allowed_methods=openapi.AllowedMethods(app))
     app.add_middleware(IdempotencyMiddleware)
     app.include_router(health.router)
     app.include_router(customers.router)

@@ -12,7 +12,7 @@ Every answer that is not a success has the same shape:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -123,8 +123,9 @@ def from_validation(error: RequestValidationError) -> JSONResponse:
     return problem(422, "invalid_input", "Invalid input", detail, errors=errors)
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers that turn every error into a problem."""
+def install(app: FastAPI, *, allowed_methods: Callable[[str], list[str]]) -> None:
+    """Register the handlers that turn every error into a problem; `allowed_methods` gives
+    the `Allow` header of a 405 for a path."""
 
     @app.exception_handler(SoldeError)
     async def _domain(_request: Request, exc: SoldeError) -> JSONResponse:
@@ -135,10 +136,14 @@ def install(app: FastAPI) -> None:
         return from_validation(exc)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, title = _HTTP_CODES.get(exc.status_code, ("error", "Error"))
         detail = exc.detail if isinstance(exc.detail, str) else title
-        return problem(exc.status_code, code, title, detail, headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route matching the path; RFC 9110 wants them all.
+            headers["Allow"] = ", ".join(allowed_methods(request.url.path))
+        return problem(exc.status_code, code, title, detail, headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, StrictBool, StrictInt
+from typing import Annotated
+
+from pydantic import BaseModel, StrictBool, StrictInt, WithJsonSchema
 
 from solde.api.schemas.common import Amount, DecimalInput, Input
 from solde.ledger.billing import Proration, Timing
 from solde.ledger.customers import CustomerStatus
 from solde.ledger.model import PaymentMethod
+
+# Fields that may be left out but not sent as null: the domain answers null with a 422 naming
+# the field, and the published schema does not offer null.
+NotNullText = Annotated[str | None, WithJsonSchema({"type": "string"})]
+NotNullInt = Annotated[StrictInt | None, WithJsonSchema({"type": "integer"})]
+NotNullMethod = Annotated[
+    PaymentMethod | None,
+    WithJsonSchema({"type": "string", "enum": [m.value for m in PaymentMethod]}),
+]
+NotNullStatus = Annotated[
+    CustomerStatus | None,
+    WithJsonSchema({"type": "string", "enum": [s.value for s in CustomerStatus]}),
+]
 
 
 class AddressIn(Input):
@@ -47,29 +62,29 @@ class CustomerCreate(Input):
     name: str
     external_ref: str | None = None
     email: str | None = None
-    currency: str | None = None
+    currency: NotNullText = None
     segment: str | None = None
-    payment_method: PaymentMethod | None = None
-    partner_id: StrictInt | None = None
+    payment_method: NotNullMethod = None
+    partner_id: NotNullInt = None
     locale: str | None = None
     billing_address: AddressIn | None = None
-    status: CustomerStatus | None = None
+    status: NotNullStatus = None
     billing: BillingIn | None = None
 
 
 class CustomerUpdate(Input):
     """Changes to a customer: only the fields sent change."""
 
-    name: str | None = None
+    name: NotNullText = None
     external_ref: str | None = None
     email: str | None = None
-    currency: str | None = None
+    currency: NotNullText = None
     segment: str | None = None
-    payment_method: PaymentMethod | None = None
-    partner_id: StrictInt | None = None
+    payment_method: NotNullMethod = None
+    partner_id: NotNullInt = None
     locale: str | None = None
     billing_address: AddressIn | None = None
-    status: CustomerStatus | None = None
+    status: NotNullStatus = None
     billing: BillingIn | None = None
 
 
