@@ -85,10 +85,11 @@ class _Book:
         return tx
 
     def fail(self, payment: Transaction, day: date, **values: object) -> None:
+        self.written += 1 if "fee" in values else 0  # the fee is a collection cost
         self._run(lambda uow: settlement.fail_payment(uow, payment.id, values, on=day))
 
     def chargeback(self, payment: Transaction, day: date, **values: object) -> None:
-        self.written += 1
+        self.written += 2 if "fee" in values else 1
         self._run(lambda uow: settlement.chargeback(uow, payment.id, values, on=day))
 
 

@@ -16,12 +16,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from solde.bootstrap import Container, today
 from solde.domain.errors import InvalidInput, NotFound
+from solde.domain.values import MAX_ID, is_possible_id
 from solde.storage.api_keys import ApiKey
 from solde.storage.unit_of_work import SqlUnitOfWork
 
 bearer = HTTPBearer(auto_error=False, description="An API key created with `solde api-key create`.")
-
-MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +91,7 @@ def admin(caller: Caller = Depends(authenticated)) -> Caller:
 
 def object_id(value: int, kind: str) -> int:
     """An id from a path; ids outside the possible range simply do not exist."""
-    if not 1 <= value <= MAX_ID:
+    if not is_possible_id(value):
         raise NotFound(kind, value)
     return value
 

@@ -10,6 +10,7 @@ import typer
 from solde import views
 from solde.bootstrap import is_timezone
 from solde.cli.context import (
+    NEGATIVE_NUMBERS,
     business_today,
     container,
     print_fields,
@@ -136,7 +137,7 @@ def _setting_value(text: str) -> object:
     return text
 
 
-@settings_app.command("set")
+@settings_app.command("set", context_settings=NEGATIVE_NUMBERS)
 def set_setting(
     name: Annotated[
         str,

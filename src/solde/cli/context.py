@@ -117,3 +117,8 @@ def key_values(pairs: Sequence[str], field: str) -> dict[str, str]:
             raise InvalidInput.single(field, "invalid_pair", f"{pair!r} is not KEY=VALUE")
         result[name.strip()] = value.strip()
     return result
+
+
+#: Typer settings of a command whose arguments may be negative numbers (`-20`): an argument
+#: that is not one of the command's options is taken as a value.
+NEGATIVE_NUMBERS = {"ignore_unknown_options": True}

@@ -6,7 +6,7 @@ import os
 import sys
 
 import typer
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, ProgrammingError
 
 from solde.cli import admin, customers, ledger, payments
 from solde.domain.errors import InvalidInput, SoldeError
@@ -38,10 +38,19 @@ def error_message(exc: BaseException) -> str:
         return "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.message
     if isinstance(exc, SoldeError):
         return exc.message
+    if isinstance(exc, ArgumentError):
+        return f"SOLDE_DATABASE_URL is not a database URL: {_first_line(exc)}"
     if isinstance(exc, OperationalError | ProgrammingError):
-        first = str(exc.orig).splitlines()[0]
-        return f"database error: {first} (is the database initialised? run `solde init`)"
-    return f"{type(exc).__name__}: {exc} (set SOLDE_DEBUG=1 for the traceback)"
+        hint = "is the database reachable and initialised? see `solde init`"
+        return f"database error: {_first_line(exc.orig)} ({hint})"
+    if isinstance(exc, DBAPIError):
+        return f"database error: {_first_line(exc.orig)}"
+    return f"{type(exc).__name__}: {_first_line(exc)} (set SOLDE_DEBUG=1 for the traceback)"
+
+
+def _first_line(exc: BaseException | None) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def run() -> None:

@@ -7,7 +7,13 @@ from typing import Annotated, Any
 import typer
 
 from solde import views
-from solde.cli.context import business_today, customer_id, print_json, unit_of_work
+from solde.cli.context import (
+    NEGATIVE_NUMBERS,
+    business_today,
+    customer_id,
+    print_json,
+    unit_of_work,
+)
 from solde.ledger.model import PaymentMethod
 from solde.settlement import usecases as settlement
 
@@ -30,7 +36,7 @@ def _say(data: dict[str, Any], as_json: bool, verb: str) -> None:
     )
 
 
-@app.command("record")
+@app.command("record", context_settings=NEGATIVE_NUMBERS)
 def record(
     customer: Annotated[str, typer.Argument(help="Customer id or external ref.")],
     amount: Annotated[str, typer.Argument(help="Positive for a payment, negative for a refund.")],
@@ -43,7 +49,7 @@ def record(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record a payment (it settles open debits) or a refund (use -- before a negative amount)."""
+    """Record a payment (a positive amount settles open debits) or a refund (negative)."""
     values: dict[str, object] = {"amount": amount}
     optional = {"method": method, "date": date, "reference": reference}
     values.update({k: v for k, v in optional.items() if v is not None})

@@ -150,3 +150,12 @@ class InputReader:
     def done(self) -> None:
         """Raise every fault collected."""
         self.errors.raise_if_any()
+
+
+#: Ids are 64-bit signed integers made by the database.
+MAX_ID = 2**63 - 1
+
+
+def is_possible_id(value: int) -> bool:
+    """Whether `value` could be the id of a stored object (ids outside never exist)."""
+    return 1 <= value <= MAX_ID

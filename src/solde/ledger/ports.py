@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
+from solde.domain.errors import InvalidInput
 from solde.domain.money import Money
+from solde.domain.values import is_possible_id
 from solde.ledger.balance import Balance, BalanceDelta
 from solde.ledger.customers import Customer, CustomerDetails, CustomerStatus
 from solde.ledger.model import (
@@ -41,6 +43,15 @@ class Page(Generic[T]):
     has_more: bool
 
 
+def _check_page(limit: int, starting_after: int | None) -> None:
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput.single("limit", "out_of_range", f"must be between 1 and {MAX_PAGE}")
+    if starting_after is not None and not is_possible_id(starting_after):
+        raise InvalidInput.single(
+            "starting_after", "invalid_cursor", "is not a cursor returned by this list"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerQuery:
     """Filters of the customer list. `text` searches name, e-mail and external reference."""
@@ -52,6 +63,9 @@ class CustomerQuery:
     text: str | None = None
     limit: int = 20
     starting_after: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_page(self.limit, self.starting_after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +80,9 @@ class TransactionQuery:
     date_to: date | None = None
     limit: int = 20
     starting_after: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_page(self.limit, self.starting_after)
 
 
 class Customers(Protocol):

@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import Engine, insert, select, update
 
 from solde.domain.errors import InvalidInput, NotFound
-from solde.domain.values import clean_text
+from solde.domain.values import clean_text, is_possible_id
 from solde.storage.tables import api_keys
 
 PREFIX = "sk_"
@@ -99,6 +99,8 @@ class ApiKeyStore:
 
     def revoke(self, key_id: int) -> ApiKey:
         """Revoke a key: it stops working at once."""
+        if not is_possible_id(key_id):
+            raise NotFound("API key", key_id)
         with self._engine.begin() as connection:
             connection.execute(
                 update(api_keys)

@@ -7,6 +7,8 @@ ledger invariants too: CHECK constraints on amounts and states, and on the aggre
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -24,9 +26,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
 
 metadata = MetaData(
     naming_convention={
@@ -41,7 +45,18 @@ metadata = MetaData(
 #: 64-bit ids; on SQLite an INTEGER PRIMARY KEY (the rowid) is the fast equivalent.
 BigId = BigInteger().with_variant(Integer, "sqlite")
 Json = JSON().with_variant(JSONB(), "postgresql")
-Stamp = DateTime(timezone=True)
+
+
+class Stamp(TypeDecorator[datetime]):
+    """A UTC timestamp, always read back with its zone (SQLite stores it without)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -87,8 +102,8 @@ customers = Table(
     Column("bill_on_activation", Boolean),
     Column("proration", String(12)),
     Column("dunning_enabled", Boolean),
-    Column("created_at", Stamp, nullable=False),
-    Column("updated_at", Stamp, nullable=False),
+    Column("created_at", Stamp(), nullable=False),
+    Column("updated_at", Stamp(), nullable=False),
     UniqueConstraint("external_ref"),
     CheckConstraint(_in("status", STATUSES), name="status"),
     CheckConstraint(_in("payment_method", METHODS), name="payment_method"),
@@ -126,7 +141,7 @@ transactions = Table(
     Column("reverses_id", BigInteger),
     Column("related_id", BigInteger),
     Column("note", String(500)),
-    Column("created_at", Stamp, nullable=False),
+    Column("created_at", Stamp(), nullable=False),
     Column("created_by", String(100)),
     PrimaryKeyConstraint("customer_id", "id"),
     UniqueConstraint("id"),
@@ -169,7 +184,7 @@ allocations = Table(
     Column("amount", BigInteger, nullable=False),  # negative: undoes part of an earlier one
     Column("date", Date, nullable=False),
     Column("source", String(12), nullable=False),
-    Column("created_at", Stamp, nullable=False),
+    Column("created_at", Stamp(), nullable=False),
     PrimaryKeyConstraint("customer_id", "id"),
     UniqueConstraint("id"),
     CheckConstraint("amount <> 0", name="amount_nonzero"),
@@ -209,7 +224,7 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("at", Stamp, nullable=False),
+    Column("at", Stamp(), nullable=False),
     Column("actor", String(100), nullable=False),
     Column("action", String(50), nullable=False),
     Column("customer_id", BigInteger),
@@ -227,8 +242,8 @@ api_keys = Table(
     Column("role", String(10), nullable=False),
     Column("prefix", String(16), nullable=False),
     Column("secret_hash", String(64), nullable=False),
-    Column("created_at", Stamp, nullable=False),
-    Column("revoked_at", Stamp),
+    Column("created_at", Stamp(), nullable=False),
+    Column("revoked_at", Stamp()),
     UniqueConstraint("secret_hash"),
     CheckConstraint(_in("role", ("admin", "billing", "viewer")), name="role"),
 )
@@ -242,6 +257,6 @@ idempotency_keys = Table(
     Column("status_code", Integer),  # NULL while the first request is still running
     Column("body", Text),
     Column("content_type", String(100)),
-    Column("created_at", Stamp, nullable=False),
+    Column("created_at", Stamp(), nullable=False),
     PrimaryKeyConstraint("owner", "key"),
 )

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Row, exists, func, insert, or_, select, updat
 
 from solde.domain.errors import NotFound
 from solde.domain.money import Money
+from solde.domain.values import is_possible_id
 from solde.ledger.billing import BILLING_FIELDS, BillingOverrides, Proration, Timing
 from solde.ledger.customers import Address, Customer, CustomerDetails, CustomerStatus
 from solde.ledger.model import PaymentMethod
@@ -118,6 +119,8 @@ class SqlCustomers:
 
     def get(self, customer_id: int) -> Customer:
         """The customer, or NotFound."""
+        if not is_possible_id(customer_id):
+            raise NotFound("customer", customer_id)
         row = self._c.execute(select(customers).where(customers.c.id == customer_id)).first()
         if row is None:
             raise NotFound("customer", customer_id)
@@ -125,6 +128,8 @@ class SqlCustomers:
 
     def lock(self, customer_id: int) -> Customer:
         """The customer; on PostgreSQL its aggregate row stays locked until commit."""
+        if not is_possible_id(customer_id):
+            raise NotFound("customer", customer_id)
         if self._c.dialect.name == "postgresql":
             locked = self._c.execute(
                 select(customer_balances.c.customer_id)

@@ -10,6 +10,7 @@ from sqlalchemy.sql import Select
 
 from solde.domain.errors import Conflict, NotFound
 from solde.domain.money import Money
+from solde.domain.values import is_possible_id
 from solde.ledger.model import (
     Kind,
     NewTransaction,
@@ -85,15 +86,8 @@ def to_transaction(row: Row[Any]) -> Transaction:
         related_id=row.related_id,
         note=row.note,
         created_by=row.created_by,
-        created_at=aware(row.created_at),
+        created_at=row.created_at,
     )
-
-
-def aware(stamp: datetime | None) -> datetime | None:
-    """A timestamp with its zone (SQLite returns them without; they are stored in UTC)."""
-    if stamp is None or stamp.tzinfo is not None:
-        return stamp
-    return stamp.replace(tzinfo=UTC)
 
 
 class SqlTransactions:
@@ -118,6 +112,8 @@ class SqlTransactions:
 
     def get(self, transaction_id: int) -> Transaction:
         """The transaction, or NotFound."""
+        if not is_possible_id(transaction_id):
+            raise NotFound("transaction", transaction_id)
         row = self._c.execute(select(transactions).where(t.id == transaction_id)).first()
         if row is None:
             raise NotFound("transaction", transaction_id)
