@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -30,6 +31,17 @@ def init() -> None:
     """Create the database, or bring it to the newest schema."""
     container().migrate()
     typer.echo(f"database ready: {container().engine.url.render_as_string(hide_password=True)}")
+
+
+def backup(
+    destination: Annotated[Path, typer.Argument(help="File to write the copy to.")],
+    overwrite: Annotated[bool, typer.Option(help="Replace the file if it exists.")] = False,
+) -> None:
+    """Write a consistent copy of the live SQLite database (solde may keep running)."""
+    from solde.storage.backup import backup_sqlite
+
+    size = backup_sqlite(container().engine, destination, overwrite=overwrite)
+    typer.echo(f"backup written: {destination} ({size:,} bytes)")
 
 
 def serve(

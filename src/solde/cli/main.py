@@ -21,6 +21,7 @@ app = typer.Typer(
 app.command("init")(admin.init)
 app.command("serve")(admin.serve)
 app.command("demo")(admin.demo)
+app.command("backup")(admin.backup)
 app.add_typer(admin.keys, name="api-key")
 app.add_typer(admin.settings_app, name="settings")
 app.add_typer(customers.app, name="customer")
