@@ -416,3 +416,10 @@ def test_list_usage_errors(cli: Cli, subtests: pytest.Subtests) -> None:
     ]:
         with subtests.test(" ".join(options)):
             assert option in cli.usage_error("customer", "list", *options)
+
+
+def test_list_refuses_a_currency_that_does_not_exist(cli: Cli) -> None:
+    """As the API does: an unknown code is a mistake to report, not an empty list."""
+    cli.new_customer()
+    assert cli.fails("customer", "list", "--currency", "XYZ").startswith("currency: ")
+    assert cli.json("customer", "list", "--currency", "eur")["data"]

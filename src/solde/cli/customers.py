@@ -201,9 +201,9 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List customers, newest first."""
-    query = CustomerQuery(
+    query = CustomerQuery.from_filters(
         segment=segment,
-        currency=currency and currency.upper(),
+        currency=currency,
         payment_method=payment_method,
         status=status,
         text=search,

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
+from solde.domain import currency as currencies
 from solde.domain.errors import InvalidInput
 from solde.domain.money import Money
-from solde.domain.values import is_possible_id
+from solde.domain.values import clean_text, is_possible_id
 from solde.ledger.balance import Balance, BalanceDelta
 from solde.ledger.customers import Customer, CustomerDetails, CustomerStatus
 from solde.ledger.model import (
@@ -63,6 +64,29 @@ class CustomerQuery:
     text: str | None = None
     limit: int = 20
     starting_after: int | None = None
+
+    @classmethod
+    def from_filters(
+        cls,
+        *,
+        segment: str | None = None,
+        currency: str | None = None,
+        payment_method: PaymentMethod | None = None,
+        status: CustomerStatus | None = None,
+        text: str | None = None,
+        limit: int = 20,
+        starting_after: int | None = None,
+    ) -> CustomerQuery:
+        """A query from filters as a user typed them (API query string, CLI options)."""
+        return cls(
+            segment=clean_text(segment, field="segment", max_length=100),
+            currency=None if currency is None else currencies.normalise(currency),
+            payment_method=payment_method,
+            status=status,
+            text=clean_text(text, field="q", max_length=200),
+            limit=limit,
+            starting_after=starting_after,
+        )
 
     def __post_init__(self) -> None:
         _check_page(self.limit, self.starting_after)

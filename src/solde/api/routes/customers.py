@@ -12,8 +12,7 @@ from solde.api.exact_json import ExactJSONRoute
 from solde.api.schemas.balances import BalanceOut
 from solde.api.schemas.common import PageOut
 from solde.api.schemas.customers import CustomerCreate, CustomerOut, CustomerUpdate
-from solde.domain import currency as currencies
-from solde.domain.values import check_date, clean_text
+from solde.domain.values import check_date
 from solde.ledger import usecases
 from solde.ledger.customers import Customer, CustomerStatus
 from solde.ledger.model import PaymentMethod
@@ -50,12 +49,12 @@ def list_customers(
     starting_after: str | None = Query(None, max_length=20),
 ) -> PageOut[CustomerOut]:
     """Customers, newest first, filtered."""
-    query = CustomerQuery(
-        segment=clean_text(segment, field="segment", max_length=100),
-        currency=None if currency is None else currencies.normalise(currency),
+    query = CustomerQuery.from_filters(
+        segment=segment,
+        currency=currency,
         payment_method=payment_method,
         status=status,
-        text=clean_text(q, field="q", max_length=200),
+        text=q,
         limit=limit,
         starting_after=cursor(starting_after),
     )
