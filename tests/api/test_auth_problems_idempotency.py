@@ -700,3 +700,31 @@ def test_a_wrong_method_answers_405_listing_every_allowed_method(
     assert r.status_code == 405
     assert r.headers["content-type"] == "application/problem+json"
     assert r.headers["allow"] == allowed
+
+
+def test_a_revoked_key_gets_no_replay_of_its_earlier_answers(api: Any) -> None:
+    """Revoking a key stops it at once, idempotent retries included."""
+    key_obj, secret = api.container.api_keys.create(name="leaving", role=Role.BILLING)
+    headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": "retry-1"}
+    first = api.client.post("/v1/customers", json={"name": "Kept"}, headers=headers)
+    assert first.status_code == 201
+    api.container.api_keys.revoke(key_obj.id)
+    again = api.client.post("/v1/customers", json={"name": "Kept"}, headers=headers)
+    assert again.status_code == 401
+    assert "idempotent-replayed" not in again.headers
+
+
+def test_the_same_key_written_another_way_is_the_same_owner_of_idempotency_keys(
+    api: Any,
+) -> None:
+    """`bearer` or `Bearer`: one API key, one request, one customer."""
+    body = {"name": "Once"}
+    for scheme in ("Bearer", "bearer", "BEARER"):
+        r = api.client.post(
+            "/v1/customers",
+            json=body,
+            headers={"Authorization": f"{scheme} {api.key}", "Idempotency-Key": "once"},
+        )
+        assert r.status_code == 201
+    listed = api.get("/v1/customers").json()["data"]
+    assert [c["name"] for c in listed] == ["Once"]

@@ -557,12 +557,13 @@ def test_balance_as_of_a_past_date_never_changes_after_later_postings(books: Any
     charge = books.charge(cid, "100.00", "2025-01-10")
     books.pay(cid, "40.00", "2025-02-10")
     books.charge(cid, "25.00", "2025-03-10")
+    # Entered today, the payment settled the charge today: on past days both stood open.
     expected = {
         "2025-01-09": ("0.00", "0.00", "0.00", "0.00"),
         "2025-01-10": ("100.00", "100.00", "0.00", "0.00"),
         "2025-01-31": ("100.00", "100.00", "0.00", "0.00"),
-        "2025-02-28": ("60.00", "60.00", "0.00", "0.00"),
-        "2025-03-10": ("85.00", "85.00", "0.00", "0.00"),
+        "2025-02-28": ("60.00", "100.00", "-40.00", "0.00"),
+        "2025-03-10": ("85.00", "125.00", "-40.00", "0.00"),
     }
     cards = {day: books.balance(cid, day) for day in expected}
     for day, amounts in expected.items():

@@ -90,10 +90,11 @@ def test_without_automatic_settlement_items_stay_open_until_settled(book: Book) 
 
 
 def test_a_past_balance_shows_what_was_owed_and_settled_by_then(book: Book) -> None:
+    """Transactions count from their date; a settlement from the day it was made."""
     customer = book.customer()
-    book.charge(customer, "100.00", date(2026, 3, 1))
-    book.pay(customer, "60.00", date(2026, 3, 5))
-    book.charge(customer, "10.00", date(2026, 3, 8))
+    book.charge(customer, "100.00", date(2026, 3, 1), on=date(2026, 3, 1))
+    book.pay(customer, "60.00", date(2026, 3, 5), on=date(2026, 3, 5))
+    book.charge(customer, "10.00", date(2026, 3, 8), on=date(2026, 3, 9))  # entered late
     assert book.card(customer, date(2026, 2, 28)) == (Decimal(0), Decimal(0), Decimal(0))
     assert book.card(customer, date(2026, 3, 1)) == (
         Decimal("100.00"),
@@ -105,18 +106,36 @@ def test_a_past_balance_shows_what_was_owed_and_settled_by_then(book: Book) -> N
         Decimal("40.00"),
         Decimal("0.00"),
     )
+    assert book.card(customer, date(2026, 3, 8)) == (
+        Decimal("50.00"),
+        Decimal("50.00"),
+        Decimal("0.00"),
+    )
     assert book.card(customer, date(2026, 3, 9)) == book.card(customer, ON)
+
+
+def test_settling_today_never_changes_what_an_earlier_day_showed(book: Book) -> None:
+    customer = book.customer(auto_settlement=False)
+    book.charge(customer, "50.00", date(2026, 2, 18), on=date(2026, 2, 18))
+    book.pay(customer, "50.00", date(2026, 2, 18), on=date(2026, 2, 18))
+    before = book.card(customer, date(2026, 3, 4))
+    assert before == (Decimal("0.00"), Decimal("50.00"), Decimal("-50.00"))
+    (made,) = book(settlement.settle, customer, on=ON)
+    assert made.date == ON
+    assert book.card(customer, date(2026, 3, 4)) == before
+    assert book.card(customer, ON) == (Decimal(0), Decimal(0), Decimal(0))
 
 
 def test_a_chargeback_reopens_what_the_payment_paid_from_its_own_day(book: Book) -> None:
     customer = book.customer()
-    charge = book.charge(customer, "50.00", date(2026, 3, 2))
-    payment = book.pay(customer, "50.00", date(2026, 3, 3))
+    charge = book.charge(customer, "50.00", date(2026, 3, 2), on=date(2026, 3, 2))
+    payment = book.pay(customer, "50.00", date(2026, 3, 3), on=date(2026, 3, 3))
     chargeback = book(settlement.chargeback, payment, {"date": "2026-03-07", "fee": "5.00"}, on=ON)
     assert chargeback.amount.amount == Decimal("50.00")
     assert book.open_amount(charge) == Decimal("50.00")
     assert book.open_amount(payment) == Decimal("0.00")
-    # Before the chargeback the payment had paid the charge; after it, charge and fee are owed.
+    # Before the chargeback the payment had paid the charge; from its day, the chargeback and
+    # its fee are owed; the charge reopens on the day the chargeback is entered.
     assert book.card(customer, date(2026, 3, 6)) == (Decimal(0), Decimal(0), Decimal(0))
     assert book.card(customer, date(2026, 3, 7)) == (
         Decimal("55.00"),
@@ -129,16 +148,16 @@ def test_the_lock_date_closes_a_period_for_postings_and_later_settlement(book: B
     customer = book.customer(auto_settlement=False)
     charge = book.charge(customer, "70.00", date(2026, 2, 20), on=date(2026, 2, 25))
     payment = book.pay(customer, "70.00", date(2026, 2, 22), on=date(2026, 2, 25))
-    book(ledger.update_settings, {"lock_date": "2026-02-28"}, is_timezone=is_timezone)
+    book(ledger.update_settings, {"lock_date": "2026-02-28"}, is_timezone=is_timezone, on=ON)
     february = book.card(customer, date(2026, 2, 28))
     with pytest.raises(PeriodLocked):
         book.charge(customer, "1.00", date(2026, 2, 27))
     with pytest.raises(PeriodLocked):
         book(settlement.reverse, charge, {"date": "2026-02-27"}, on=ON)
     (made,) = book(settlement.settle, customer, on=ON)
-    assert made.date == date(2026, 3, 1)
+    assert made.date == ON
     assert book.card(customer, date(2026, 2, 28)) == february
-    assert book.card(customer, date(2026, 3, 1)) == (Decimal(0), Decimal(0), Decimal(0))
+    assert book.card(customer, ON) == (Decimal(0), Decimal(0), Decimal(0))
     assert book.open_amount(payment) == Decimal("0.00")
 
 

@@ -48,6 +48,9 @@ SPEC_DEFAULTS = {
 }
 
 
+ON = date(2026, 3, 10)  # the business day the tests change settings on
+
+
 def faults(exc: pytest.ExceptionInfo[InvalidInput]) -> list[tuple[str, str]]:
     return [(e.field, e.code) for e in exc.value.errors]
 
@@ -265,6 +268,7 @@ def test_change_settings_applies_valid_changes() -> None:
             "billing": {"payment_due_days": 30},
         },
         is_timezone=is_timezone,
+        on=ON,
     )
     assert changed.timezone == "Europe/Paris"
     assert changed.default_currency == "CHF"
@@ -274,9 +278,24 @@ def test_change_settings_applies_valid_changes() -> None:
     assert changed.billing.billing_day == 1
 
 
+@pytest.mark.parametrize("day", ["2026-03-10", "2026-03-11", "2999-01-01"])
+def test_a_lock_date_closes_past_days_only(day: str) -> None:
+    """Today and later cannot be closed: today's postings and settlement must stay possible."""
+    with pytest.raises(InvalidInput) as exc:
+        change_settings(Settings(), {"lock_date": day}, is_timezone=is_timezone, on=ON)
+    assert faults(exc) == [("lock_date", "not_past")]
+    changed = change_settings(
+        Settings(), {"lock_date": "2026-03-09"}, is_timezone=is_timezone, on=ON
+    )
+    assert changed.lock_date == date(2026, 3, 9)
+
+
 def test_lock_date_can_be_removed() -> None:
     settings = replace(Settings(), lock_date=date(2026, 1, 31))
-    assert change_settings(settings, {"lock_date": None}, is_timezone=is_timezone).lock_date is None
+    assert (
+        change_settings(settings, {"lock_date": None}, is_timezone=is_timezone, on=ON).lock_date
+        is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -284,13 +303,16 @@ def test_lock_date_can_be_removed() -> None:
 )
 def test_unknown_time_zones_are_refused(zone: str) -> None:
     with pytest.raises(InvalidInput) as exc:
-        change_settings(Settings(), {"timezone": zone}, is_timezone=is_timezone)
+        change_settings(Settings(), {"timezone": zone}, is_timezone=is_timezone, on=ON)
     assert faults(exc) == [("timezone", "invalid_timezone")]
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
 def test_iana_time_zones_are_accepted(zone: str) -> None:
-    assert change_settings(Settings(), {"timezone": zone}, is_timezone=is_timezone).timezone == zone
+    assert (
+        change_settings(Settings(), {"timezone": zone}, is_timezone=is_timezone, on=ON).timezone
+        == zone
+    )
 
 
 def test_time_zone_check_is_given_the_trimmed_name() -> None:
@@ -300,7 +322,7 @@ def test_time_zone_check_is_given_the_trimmed_name() -> None:
         asked.append(name)
         return name == "Europe/Paris"
 
-    changed = change_settings(Settings(), {"timezone": " Europe/Paris "}, is_timezone=known)
+    changed = change_settings(Settings(), {"timezone": " Europe/Paris "}, is_timezone=known, on=ON)
     assert changed.timezone == "Europe/Paris"
     assert asked == ["Europe/Paris"]
 
@@ -323,7 +345,7 @@ def test_bad_settings_are_refused_by_field(
     changes: dict[str, object], expected: tuple[str, str]
 ) -> None:
     with pytest.raises(InvalidInput) as exc:
-        change_settings(Settings(), changes, is_timezone=is_timezone)
+        change_settings(Settings(), changes, is_timezone=is_timezone, on=ON)
     assert faults(exc) == [expected]
 
 
@@ -333,6 +355,7 @@ def test_every_bad_setting_is_reported_together() -> None:
             Settings(),
             {"timezone": "Nowhere/Town", "default_currency": "XYZ", "lock_date": "soon"},
             is_timezone=is_timezone,
+            on=ON,
         )
     assert {field for field, _ in faults(exc)} == {"timezone", "default_currency", "lock_date"}
 

@@ -1,7 +1,8 @@
 """`Idempotency-Key` on POST requests (SPEC §15), as ASGI middleware.
 
 The same key with the same body returns the first response (with `Idempotent-Replayed: true`);
-the same key with another body answers 409. Keys belong to the API key that sent them.
+the same key with another body answers 409. Keys belong to the API key that sent them: the
+key is authenticated first, so a request without a live API key is never replayed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from solde.api.problems import MEDIA_TYPE, PROBLEM_TYPE
+from solde.storage.api_keys import ApiKey, ApiKeyStore
 from solde.storage.idempotency import Claim, IdempotencyStore
 
 HEADER = "idempotency-key"
@@ -59,8 +61,14 @@ class IdempotencyMiddleware:
                 ),
             )
             return
+        container = scope["app"].state.container
+        api_key = await run_in_threadpool(_api_key_of, container.api_keys, authorization)
+        if api_key is None:
+            # No live key: the application answers 401; nothing is claimed or replayed.
+            await self.app(scope, receive, send)
+            return
         body = await _read_body(receive)
-        owner = hashlib.sha256(authorization.encode("utf-8", "surrogateescape")).hexdigest()
+        owner = f"api-key:{api_key.id}"
         digest = hashlib.sha256()
         for part in (
             scope["method"],
@@ -69,7 +77,7 @@ class IdempotencyMiddleware:
         ):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(body)
-        store: IdempotencyStore = scope["app"].state.container.idempotency
+        store: IdempotencyStore = container.idempotency
         outcome = await run_in_threadpool(store.claim, owner, key, digest.hexdigest())
         if outcome.claim is Claim.REPLAY:
             await _send(
@@ -141,6 +149,14 @@ class IdempotencyMiddleware:
             )
         else:
             await run_in_threadpool(store.release, owner, key)
+
+
+def _api_key_of(keys: ApiKeyStore, authorization: str) -> ApiKey | None:
+    """The live API key of an `Authorization: Bearer ...` header, if any."""
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return keys.authenticate(secret.strip())
 
 
 async def _read_body(receive: Receive) -> bytes:

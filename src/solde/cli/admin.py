@@ -170,7 +170,9 @@ def set_setting(
         )
     changes: dict[str, object] = {top: {sub: parsed}} if sub else {top: parsed}
     with unit_of_work() as uow:
-        updated = usecases.update_settings(uow, changes, is_timezone=is_timezone)
+        updated = usecases.update_settings(
+            uow, changes, is_timezone=is_timezone, on=business_today(uow)
+        )
         uow.commit()
     shown = views.settings(updated)[top]
     typer.echo(f"{name} = {json.dumps(shown[sub] if sub else shown)}")

@@ -18,6 +18,10 @@ from solde.domain.errors import CurrencyMismatch, InvalidInput
 #: keeps every value, and sums of many thousands of them, inside a signed 64-bit integer of
 #: minor units whatever the currency exponent.
 MAX_MAGNITUDE = Decimal(10) ** 12
+#: Digits before the point of any number read from input (below 10^12, as MAX_MAGNITUDE says).
+MAX_DIGITS = 12
+#: Decimals of any number read from input, whatever the field allows (sane arithmetic).
+MAX_DECIMALS = 30
 
 #: Enough digits for exact products of a quantity and a unit price before rounding.
 _WIDE = Context(prec=60)
@@ -28,9 +32,10 @@ def decimals_of(value: Decimal) -> int:
     """How many decimals the value really needs (`1.50` needs 1, `1000` needs 0)."""
     if value.is_zero():
         return 0
-    exp = value.normalize(_WIDE).as_tuple().exponent
+    _sign, digits, exp = value.as_tuple()
     assert isinstance(exp, int)  # finite values only reach this point
-    return max(0, -exp)
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exp + trailing_zeros))
 
 
 def parse_decimal(value: object, *, field: str, max_decimals: int | None = None) -> Decimal:
@@ -54,11 +59,14 @@ def parse_decimal(value: object, *, field: str, max_decimals: int | None = None)
         number = Decimal(value)
     if not number.is_finite():
         raise InvalidInput.single(field, "not_a_decimal", "must be a finite decimal number")
-    if abs(number) >= MAX_MAGNITUDE:
+    # adjusted() and decimals_of() do no arithmetic: 1E+999999999 cannot overflow here
+    if not number.is_zero() and number.adjusted() >= MAX_DIGITS:
         raise InvalidInput.single(field, "out_of_range", "is too large")
-    if max_decimals is not None and decimals_of(number) > max_decimals:
+    if decimals_of(number) > min(max_decimals or MAX_DECIMALS, MAX_DECIMALS):
         raise InvalidInput.single(
-            field, "too_many_decimals", f"allows at most {max_decimals} decimals"
+            field,
+            "too_many_decimals",
+            f"allows at most {min(max_decimals or MAX_DECIMALS, MAX_DECIMALS)} decimals",
         )
     return number
 

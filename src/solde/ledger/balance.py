@@ -124,9 +124,10 @@ def allocated(amount: Money, day: date) -> BalanceDelta:
 
 
 def pending_added(tx: Transaction, on: date) -> BalanceDelta:
-    """A payment or refund is sent to the bank: it awaits confirmation."""
+    """A payment or refund is sent to the bank: it awaits confirmation from the day it is
+    entered (`on`), whatever its date, which may be a later collection day."""
     zero = Money.zero(tx.currency)
-    return BalanceDelta(tx.currency, zero, zero, zero, tx.signed(), activity=max(on, tx.date))
+    return BalanceDelta(tx.currency, zero, zero, zero, tx.signed(), activity=on)
 
 
 def pending_resolved(tx: Transaction, on: date) -> BalanceDelta:

@@ -64,9 +64,14 @@ def check_locale(value: object, *, field: str) -> str:
 
 
 def change_settings(
-    current: Settings, changes: Mapping[str, object], *, is_timezone: Callable[[str], bool]
+    current: Settings,
+    changes: Mapping[str, object],
+    *,
+    is_timezone: Callable[[str], bool],
+    on: date,
 ) -> Settings:
-    """Apply an administrator's changes, reporting every bad field at once.
+    """Apply an administrator's changes on business day `on`, reporting every bad field at
+    once. A lock date closes past days only: it must be before `on`.
 
     `is_timezone` tells whether a name is a time zone of the IANA database (the database is
     read by the caller; the ledger does no I/O).
@@ -75,15 +80,26 @@ def change_settings(
     updated: dict[str, Any] = {}
     for name, value in changes.items():
         try:
-            updated[name] = _check_setting(current, name, value, is_timezone)
+            updated[name] = _check_setting(current, name, value, is_timezone, on)
         except InvalidInput as exc:
             errors.absorb(exc)
     errors.raise_if_any()
     return replace(current, **updated)
 
 
+def _lock_date(value: object, on: date) -> date | None:
+    if value is None:
+        return None
+    day = as_date(value, field="lock_date")
+    if day >= on:
+        raise InvalidInput.single(
+            "lock_date", "not_past", f"must be before today ({on.isoformat()}): it closes past days"
+        )
+    return day
+
+
 def _check_setting(
-    current: Settings, name: str, value: object, is_timezone: Callable[[str], bool]
+    current: Settings, name: str, value: object, is_timezone: Callable[[str], bool], on: date
 ) -> object:
     if name == "timezone":
         text = clean_text(value, field=name, max_length=64, required=True)
@@ -97,7 +113,7 @@ def _check_setting(
             raise InvalidInput.single(name, "unknown_currency", "must be an ISO 4217 code")
         return currencies.normalise(value, field=name)
     if name == "lock_date":
-        return None if value is None else as_date(value, field=name)
+        return _lock_date(value, on)
     if name == "billing":
         if not isinstance(value, Mapping):
             raise InvalidInput.single(name, "not_an_object", "must be an object of settings")

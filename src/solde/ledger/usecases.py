@@ -193,10 +193,14 @@ def get_settings(uow: UnitOfWork) -> Settings:
 
 
 def update_settings(
-    uow: UnitOfWork, changes: Mapping[str, object], *, is_timezone: Callable[[str], bool]
+    uow: UnitOfWork,
+    changes: Mapping[str, object],
+    *,
+    is_timezone: Callable[[str], bool],
+    on: date,
 ) -> Settings:
-    """Change global settings (time zone, defaults, lock date, billing defaults)."""
-    updated = change_settings(uow.settings.get(), changes, is_timezone=is_timezone)
+    """Change global settings (time zone, defaults, lock date, billing defaults) on `on`."""
+    updated = change_settings(uow.settings.get(), changes, is_timezone=is_timezone, on=on)
     uow.settings.save(updated)
     uow.audit.record(
         "settings.updated",

@@ -1,12 +1,11 @@
 """Applying allocations: open amounts, states and the aggregate change together.
 
-An allocation is dated the later of its two transactions' dates, so that a balance card asked
-as of any date shows what was settled by then. Undoing (a chargeback, a reversal) adds negative
-allocations dated the business day it happens. Either is never dated before an earlier
-allocation on the same transactions (`allocated_on`), nor inside a closed period: read in date
+An allocation is dated the business day it is made (`on`), never before either transaction
+nor before an earlier allocation on either (`allocated_on`), and never inside a closed period.
+Undoing (a chargeback, a reversal) adds negative allocations dated the same way. Read in date
 order, a transaction's allocations replay the order they were made in, so no past day ever
-shows more settled on a transaction than its amount, nor less than nothing, and a closed period
-never changes. No allocation row is ever changed.
+shows more settled on a transaction than its amount, nor less than nothing; and settling today
+never changes what an earlier day showed. No allocation row is ever changed.
 """
 
 from __future__ import annotations
@@ -29,11 +28,11 @@ def _with_open(tx: Transaction, open_amount: Money, day: date) -> Transaction:
     return replace(tx, open_amount=open_amount, state=state, allocated_on=day)
 
 
-def _allocation_day(day: date, *sides: Transaction) -> date:
-    """The date of an allocation between `sides` made on business day `day`: never before
+def _allocation_day(on: date, *sides: Transaction) -> date:
+    """The date of an allocation between `sides` made on business day `on`: never before
     either transaction, nor before an earlier allocation on either, so that each transaction's
     allocations, read in date order, replay the order they were made in."""
-    return max(day, *(tx.date for tx in sides), *(tx.allocated_on or tx.date for tx in sides))
+    return max(on, *(tx.date for tx in sides), *(tx.allocated_on or tx.date for tx in sides))
 
 
 def apply_plan(
@@ -41,9 +40,11 @@ def apply_plan(
     planned: Iterable[PlannedAllocation],
     items: Mapping[int, Transaction],
     *,
+    on: date,
     source: AllocationSource,
 ) -> list[Allocation]:
-    """Keep the planned allocations, update both sides' open amounts and the aggregate once."""
+    """Keep the planned allocations, made on `on`; update both sides' open amounts and the
+    aggregate once."""
     current = dict(items)
     before = dict(items)
     made: list[Allocation] = []
@@ -52,7 +53,7 @@ def apply_plan(
     settings = uow.settings.get()
     for step in planned:
         credit, debit = current[step.credit_id], current[step.debit_id]
-        day = settings.open_day(_allocation_day(credit.date, credit, debit))
+        day = settings.open_day(_allocation_day(on, credit, debit))
         made.append(
             uow.allocations.add(credit.customer_id, credit.id, debit.id, step.amount, day, source)
         )
@@ -73,22 +74,23 @@ def settle_customer(
     uow: UnitOfWork,
     customer: Customer,
     *,
+    on: date,
     source: AllocationSource,
     preferred: Mapping[int, int] | None = None,
 ) -> list[Allocation]:
     """Match the customer's open credits against open debits in the SPEC's order."""
     items = {tx.id: tx for tx in uow.transactions.open_items(customer.id)}
     planned = plan(items.values(), preferred=preferred)
-    return apply_plan(uow, planned, items, source=source) if planned else []
+    return apply_plan(uow, planned, items, on=on, source=source) if planned else []
 
 
 def auto_settle(
-    uow: UnitOfWork, customer: Customer, *, preferred: Mapping[int, int] | None = None
+    uow: UnitOfWork, customer: Customer, *, on: date, preferred: Mapping[int, int] | None = None
 ) -> list[Allocation]:
     """Settle after a posting, when the customer settles automatically."""
     if not customer.billing_settings(uow.settings.get()).auto_settlement:
         return []
-    return settle_customer(uow, customer, source=AllocationSource.AUTO, preferred=preferred)
+    return settle_customer(uow, customer, on=on, source=AllocationSource.AUTO, preferred=preferred)
 
 
 def allocate_pair(
@@ -97,6 +99,7 @@ def allocate_pair(
     debit: Transaction,
     amount: Money,
     *,
+    on: date,
     source: AllocationSource,
 ) -> Allocation:
     """Settle `amount` between one open credit and one open debit of the same customer."""
@@ -114,21 +117,20 @@ def allocate_pair(
                 f"{field}: transaction {tx.id} has only {tx.open_amount} {tx.currency} open"
             )
     step = PlannedAllocation(credit.id, debit.id, amount)
-    (made,) = apply_plan(uow, [step], {credit.id: credit, debit.id: debit}, source=source)
+    (made,) = apply_plan(uow, [step], {credit.id: credit, debit.id: debit}, on=on, source=source)
     return made
 
 
 def release(
-    uow: UnitOfWork, tx: Transaction, amount: Money, *, day: date, source: AllocationSource
+    uow: UnitOfWork, tx: Transaction, amount: Money, *, on: date, source: AllocationSource
 ) -> Transaction:
     """Undo up to `amount` of what `tx` has settled, most recent counterpart first, reopening
-    the counterparts; `day` is the business date of the undoing event. Returns `tx` with its
-    new open amount."""
+    the counterparts, on business day `on`. Returns `tx` with its new open amount."""
     links = uow.allocations.links(tx.customer_id, [tx.id]).get(tx.id, [])
     left = amount
     freed: Money | None = None
     settings = uow.settings.get()
-    latest = day
+    latest = on
     for link in sorted(links, key=lambda link: link.transaction_id, reverse=True):
         if not left.is_positive():
             break
@@ -137,7 +139,7 @@ def release(
             continue  # a payment's own chargebacks stay closed against it
         part = left.min(link.amount)
         credit_id, debit_id = (tx.id, other.id) if tx.kind is Kind.CREDIT else (other.id, tx.id)
-        undone_on = settings.open_day(_allocation_day(day, tx, other))
+        undone_on = settings.open_day(_allocation_day(on, tx, other))
         uow.allocations.add(tx.customer_id, credit_id, debit_id, -part, undone_on, source)
         latest = max(latest, undone_on)
         uow.transactions.replace(other, _with_open(other, other.open_amount + part, undone_on))

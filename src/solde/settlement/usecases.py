@@ -53,7 +53,7 @@ def add_entry(
         return add_unbilled_line(uow, customer, entry, on=on)
     new = line_transaction(customer.id, customer.currency, entry, on=on)
     tx = post(uow, new, on=on, action="entry.posted")
-    auto_settle(uow, customer)
+    auto_settle(uow, customer, on=on)
     return uow.transactions.get(tx.id)
 
 
@@ -88,7 +88,7 @@ def record_payment(
     tx = post(
         uow, new, on=on, action="payment.received" if new.kind is Kind.CREDIT else "refund.sent"
     )
-    auto_settle(uow, customer)
+    auto_settle(uow, customer, on=on)
     return uow.transactions.get(tx.id)
 
 
@@ -117,7 +117,7 @@ def confirm_payment(
         customer.id, deltas.pending_resolved(payment, on) + deltas.posted(posted, on)
     )
     _audit(uow, "payment.confirmed", posted, {"date": day.isoformat()})
-    auto_settle(uow, customer)
+    auto_settle(uow, customer, on=on)
     return uow.transactions.get(payment_id)
 
 
@@ -156,7 +156,7 @@ def fail_payment(
             on=on,
             action="fee.posted",
         )
-        auto_settle(uow, customer)
+        auto_settle(uow, customer, on=on)
     return uow.transactions.get(payment_id)
 
 
@@ -228,16 +228,16 @@ def chargeback(
     )
     if amount > payment.open_amount:
         payment = release(
-            uow, payment, amount - payment.open_amount, day=day, source=AllocationSource.CHARGEBACK
+            uow, payment, amount - payment.open_amount, on=on, source=AllocationSource.CHARGEBACK
         )
-    allocate_pair(uow, payment, debit, amount, source=AllocationSource.CHARGEBACK)
+    allocate_pair(uow, payment, debit, amount, on=on, source=AllocationSource.CHARGEBACK)
     if fee is not None:
         label = f"Chargeback fee for payment #{payment.id}"
         fee_tx = fee_transaction(
             customer.id, fee, label=label, day=day, related_id=payment.id, on=on
         )
         post(uow, fee_tx, on=on, action="fee.posted")
-    auto_settle(uow, customer)
+    auto_settle(uow, customer, on=on)
     return uow.transactions.get(debit.id)
 
 
@@ -309,11 +309,11 @@ def reverse(
         uow, _reversal_transaction(original, day, reason, on), on=on, action="transaction.reversed"
     )
     original = release(
-        uow, original, original.settled_amount, day=day, source=AllocationSource.REVERSAL
+        uow, original, original.settled_amount, on=on, source=AllocationSource.REVERSAL
     )
     credit, debit = (reversal, original) if reversal.kind is Kind.CREDIT else (original, reversal)
-    allocate_pair(uow, credit, debit, original.amount, source=AllocationSource.REVERSAL)
-    auto_settle(uow, customer)
+    allocate_pair(uow, credit, debit, original.amount, on=on, source=AllocationSource.REVERSAL)
+    auto_settle(uow, customer, on=on)
     return uow.transactions.get(reversal.id)
 
 
@@ -377,7 +377,7 @@ def allocate(
     debit = _own(uow, customer, debit_id, "debit_id")
     if amount is None:
         amount = credit.open_amount.min(debit.open_amount)
-    return allocate_pair(uow, credit, debit, amount, source=AllocationSource.MANUAL)
+    return allocate_pair(uow, credit, debit, amount, on=on, source=AllocationSource.MANUAL)
 
 
 def _transaction_id(value: object, field: str) -> int:
@@ -403,7 +403,7 @@ def _own(uow: UnitOfWork, customer: Customer, tx_id: int, field: str) -> Transac
 def settle(uow: UnitOfWork, customer_id: int, *, on: date) -> list[Allocation]:
     """Run settlement for one customer now, whatever its automatic-settlement setting."""
     customer = uow.customers.lock(customer_id)
-    made = settle_customer(uow, customer, source=AllocationSource.SETTLE)
+    made = settle_customer(uow, customer, on=on, source=AllocationSource.SETTLE)
     uow.audit.record(
         "customer.settled",
         customer_id=customer_id,

@@ -25,6 +25,8 @@ def get_settings(caller: Caller = Depends(reader)) -> SettingsOut:
 def put_settings(body: SettingsUpdate, caller: Caller = Depends(admin)) -> SettingsOut:
     """Change settings (admin only). Omitted settings keep their value."""
     with caller.uow() as uow:
-        updated = usecases.update_settings(uow, body.values(), is_timezone=is_timezone)
+        updated = usecases.update_settings(
+            uow, body.values(), is_timezone=is_timezone, on=caller.today(uow)
+        )
         uow.commit()
     return SettingsOut.model_validate(views.settings(updated))
