@@ -728,3 +728,27 @@ def test_the_same_key_written_another_way_is_the_same_owner_of_idempotency_keys(
         assert r.status_code == 201
     listed = api.get("/v1/customers").json()["data"]
     assert [c["name"] for c in listed] == ["Once"]
+
+
+@pytest.mark.parametrize("number", ["1E+999999999", "-1e999999999", "1E-999999999", "1e400"])
+def test_json_numbers_with_extreme_exponents_are_refused_by_field(api: Any, number: str) -> None:
+    customer = api.post("/v1/customers", json={"name": "Exponent"}).json()["id"]
+    for path, template in [
+        (f"/v1/customers/{customer}/payments", '{"amount": %s}'),
+        (
+            f"/v1/customers/{customer}/transactions",
+            '{"label": "x", "unit_price": "1", "quantity": %s}',
+        ),
+        (
+            f"/v1/customers/{customer}/transactions",
+            '{"label": "x", "unit_price": "1", "tax_rate": %s}',
+        ),
+    ]:
+        r = api.client.post(
+            path,
+            content=(template % number).encode(),
+            headers={**api.headers(), "content-type": "application/json"},
+        )
+        assert r.status_code == 422, (path, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+    assert api.get(f"/v1/customers/{customer}/transactions").json()["data"] == []
