@@ -752,3 +752,27 @@ def test_json_numbers_with_extreme_exponents_are_refused_by_field(api: Any, numb
         assert r.status_code == 422, (path, r.text)
         assert r.headers["content-type"] == "application/problem+json"
     assert api.get(f"/v1/customers/{customer}/transactions").json()["data"] == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_total_beyond_what_the_database_stores_is_refused_not_a_500(api: Any) -> None:
+    """PostgreSQL refuses a BIGINT overflow of a customer's totals: a clean 422, nothing kept."""
+    from sqlalchemy import text
+
+    customer = api.post("/v1/customers", json={"name": "Huge"}).json()["id"]
+    with api.container.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE customer_balances SET balance = :b, debit = :b WHERE customer_id = :c"),
+            {"b": 2**63 - 100, "c": customer},
+        )
+    line = {
+        "kind": "debit",
+        "type": "charge",
+        "label": "x",
+        "unit_price": "5.00",
+        "bill_on_next_invoice": False,
+    }
+    r = api.post(f"/v1/customers/{customer}/transactions", json=line)
+    assert r.status_code == 422
+    assert r.json()["code"] == "out_of_range"
+    assert api.get(f"/v1/customers/{customer}/transactions").json()["data"] == []

@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from solde.domain.errors import (
@@ -150,6 +150,16 @@ def install(app: FastAPI, *, allowed_methods: Callable[[str], list[str]]) -> Non
         log.warning("integrity error answered as a conflict: %s", exc.orig)
         return problem(
             409, "conflict", "Conflict", "the change conflicts with another one; try again"
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, exc: DataError) -> JSONResponse:
+        log.warning("value out of the database's range: %s", exc.orig)
+        return problem(
+            422,
+            "out_of_range",
+            "Invalid input",
+            "a value, or a total it would make, is beyond what the ledger can store",
         )
 
     @app.exception_handler(OperationalError)
