@@ -17,6 +17,7 @@ from solde.domain.money import Money, decimals_of
 from solde.ledger.balance import Balance
 from solde.ledger.customers import Customer
 from solde.ledger.model import Allocation, AllocationLink, Transaction
+from solde.ledger.ports import UnitOfWork
 from solde.ledger.settings import Settings
 
 
@@ -64,6 +65,11 @@ def customer(c: Customer, settings: Settings, balance: Money) -> dict[str, Any]:
         "billing_inherited": list(d.billing.inherited()),
         "balance": _money(balance),
     }
+
+
+def transaction_of(uow: UnitOfWork, tx: Transaction) -> dict[str, Any]:
+    """A transaction with its allocations, read from `uow`."""
+    return transaction(tx, uow.allocations.links(tx.customer_id, [tx.id]).get(tx.id, []))
 
 
 def transaction(tx: Transaction, links: Sequence[AllocationLink]) -> dict[str, Any]:

@@ -122,3 +122,8 @@ def key_values(pairs: Sequence[str], field: str) -> dict[str, str]:
 #: Typer settings of a command whose arguments may be negative numbers (`-20`): an argument
 #: that is not one of the command's options is taken as a value.
 NEGATIVE_NUMBERS = {"ignore_unknown_options": True}
+
+
+def given(**options: object) -> dict[str, object]:
+    """The options the operator gave (those left out are None and are dropped)."""
+    return {name: value for name, value in options.items() if value is not None}

@@ -10,6 +10,7 @@ from solde import views
 from solde.cli.context import (
     business_today,
     customer_id,
+    given,
     parse_day,
     print_fields,
     print_json,
@@ -40,11 +41,6 @@ def _show_tx(data: dict[str, Any], as_json: bool, verb: str) -> None:
         )
 
 
-def _present(uow: Any, tx: Any) -> dict[str, Any]:
-    links = uow.allocations.links(tx.customer_id, [tx.id]).get(tx.id, [])
-    return views.transaction(tx, links)
-
-
 @lines.command("add")
 def add_line(
     customer: CustomerArg,
@@ -65,20 +61,21 @@ def add_line(
     as_json: JsonOpt = False,
 ) -> None:
     """Add a line: unbilled (waits for the next invoice) or posted now."""
-    values: dict[str, object] = {"kind": kind, "label": label, "unit_price": unit_price}
-    optional = {
-        "quantity": quantity,
-        "tax_rate": tax_rate,
-        "type": type_,
-        "date": date,
-        "reference": reference,
-        "bill_on_next_invoice": next_invoice,
-    }
-    values.update({k: v for k, v in optional.items() if v is not None})
+    values = given(
+        kind=kind,
+        label=label,
+        unit_price=unit_price,
+        quantity=quantity,
+        tax_rate=tax_rate,
+        type=type_,
+        date=date,
+        reference=reference,
+        bill_on_next_invoice=next_invoice,
+    )
     with unit_of_work() as uow:
         cid = customer_id(uow, customer)
         tx = settlement.add_entry(uow, cid, values, on=business_today(uow))
-        data = _present(uow, tx)
+        data = views.transaction_of(uow, tx)
         uow.commit()
     _show_tx(data, as_json, "added")
 
@@ -96,19 +93,18 @@ def edit_line(
     as_json: JsonOpt = False,
 ) -> None:
     """Change a line that is still waiting for an invoice."""
-    changes = {
-        "label": label,
-        "unit_price": unit_price,
-        "quantity": quantity,
-        "tax_rate": tax_rate,
-        "type": type_,
-        "date": date,
-        "reference": reference,
-    }
-    values = {k: v for k, v in changes.items() if v is not None}
+    values = given(
+        label=label,
+        unit_price=unit_price,
+        quantity=quantity,
+        tax_rate=tax_rate,
+        type=type_,
+        date=date,
+        reference=reference,
+    )
     with unit_of_work() as uow:
         tx = usecases.update_unbilled_line(uow, transaction_id, values, on=business_today(uow))
-        data = _present(uow, tx)
+        data = views.transaction_of(uow, tx)
         uow.commit()
     _show_tx(data, as_json, "updated")
 
@@ -124,7 +120,7 @@ def cancel_line(
         tx = usecases.cancel_unbilled_line(
             uow, transaction_id, reason=reason, on=business_today(uow)
         )
-        data = _present(uow, tx)
+        data = views.transaction_of(uow, tx)
         uow.commit()
     _show_tx(data, as_json, "cancelled")
 
@@ -183,7 +179,7 @@ def list_transactions(
 def show_transaction(transaction_id: int, as_json: JsonOpt = False) -> None:
     """One transaction with its allocations."""
     with unit_of_work(write=False) as uow:
-        data = _present(uow, usecases.get_transaction(uow, transaction_id))
+        data = views.transaction_of(uow, usecases.get_transaction(uow, transaction_id))
     if as_json:
         print_json(data)
     else:
@@ -198,10 +194,10 @@ def reverse(
     as_json: JsonOpt = False,
 ) -> None:
     """Reverse a posted transaction with an opposite one of the same amount."""
-    values = {k: v for k, v in {"reason": reason, "date": date}.items() if v is not None}
+    values = given(reason=reason, date=date)
     with unit_of_work() as uow:
         tx = settlement.reverse(uow, transaction_id, values, on=business_today(uow))
-        data = _present(uow, tx)
+        data = views.transaction_of(uow, tx)
         uow.commit()
     _show_tx(data, as_json, "reversed by")
 

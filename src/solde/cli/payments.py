@@ -11,6 +11,7 @@ from solde.cli.context import (
     NEGATIVE_NUMBERS,
     business_today,
     customer_id,
+    given,
     print_json,
     unit_of_work,
 )
@@ -19,11 +20,6 @@ from solde.settlement import usecases as settlement
 
 app = typer.Typer(help="Payments and refunds.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-def _present(uow: Any, tx: Any) -> dict[str, Any]:
-    links = uow.allocations.links(tx.customer_id, [tx.id]).get(tx.id, [])
-    return views.transaction(tx, links)
 
 
 def _say(data: dict[str, Any], as_json: bool, verb: str) -> None:
@@ -50,9 +46,7 @@ def record(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a payment (a positive amount settles open debits) or a refund (negative)."""
-    values: dict[str, object] = {"amount": amount}
-    optional = {"method": method, "date": date, "reference": reference}
-    values.update({k: v for k, v in optional.items() if v is not None})
+    values = given(amount=amount, method=method, date=date, reference=reference)
     if pending:
         values["status"] = "pending"
     if force:
@@ -61,7 +55,7 @@ def record(
         tx = settlement.record_payment(
             uow, customer_id(uow, customer), values, on=business_today(uow)
         )
-        data = _present(uow, tx)
+        data = views.transaction_of(uow, tx)
         uow.commit()
     _say(data, as_json, "recorded")
 
@@ -75,10 +69,10 @@ def confirm(
     as_json: JsonOpt = False,
 ) -> None:
     """The bank confirmed a pending payment or refund."""
-    values = {} if date is None else {"date": date}
+    values = given(date=date)
     with unit_of_work() as uow:
         tx = settlement.confirm_payment(uow, payment_id, values, on=business_today(uow))
-        data = _present(uow, tx)
+        data = views.transaction_of(uow, tx)
         uow.commit()
     _say(data, as_json, "confirmed")
 
@@ -92,12 +86,10 @@ def fail(
     as_json: JsonOpt = False,
 ) -> None:
     """The bank refused a pending payment or refund."""
-    values = {
-        k: v for k, v in {"reason": reason, "fee": fee, "date": date}.items() if v is not None
-    }
+    values = given(reason=reason, fee=fee, date=date)
     with unit_of_work() as uow:
         tx = settlement.fail_payment(uow, payment_id, values, on=business_today(uow))
-        data = _present(uow, tx)
+        data = views.transaction_of(uow, tx)
         uow.commit()
     _say(data, as_json, "failed")
 
@@ -112,10 +104,9 @@ def chargeback(
     as_json: JsonOpt = False,
 ) -> None:
     """The payer's bank took back a confirmed payment."""
-    options = {"amount": amount, "fee": fee, "reason": reason, "date": date}
-    values = {k: v for k, v in options.items() if v is not None}
+    values = given(amount=amount, fee=fee, reason=reason, date=date)
     with unit_of_work() as uow:
         tx = settlement.chargeback(uow, payment_id, values, on=business_today(uow))
-        data = _present(uow, tx)
+        data = views.transaction_of(uow, tx)
         uow.commit()
     _say(data, as_json, "recorded")

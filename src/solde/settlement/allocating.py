@@ -32,7 +32,7 @@ def _allocation_day(on: date, *sides: Transaction) -> date:
     """The date of an allocation between `sides` made on business day `on`: never before
     either transaction, nor before an earlier allocation on either, so that each transaction's
     allocations, read in date order, replay the order they were made in."""
-    return max(on, *(tx.date for tx in sides), *(tx.allocated_on or tx.date for tx in sides))
+    return max(on, *(max(tx.date, tx.allocated_on or tx.date) for tx in sides))
 
 
 def apply_plan(

@@ -10,7 +10,7 @@ from solde import views
 from solde.api.context import Caller, cursor, object_id, reader, writer
 from solde.api.exact_json import ExactJSONRoute
 from solde.api.schemas.balances import BalanceOut
-from solde.api.schemas.common import PageOut
+from solde.api.schemas.common import PageOut, next_cursor
 from solde.api.schemas.customers import CustomerCreate, CustomerOut, CustomerUpdate
 from solde.domain.values import check_date
 from solde.ledger import usecases
@@ -61,8 +61,7 @@ def list_customers(
     with caller.uow(write=False) as uow:
         page = usecases.list_customers(uow, query)
         data = [present(uow, c) for c in page.items]
-    next_cursor = str(page.items[-1].id) if page.has_more and page.items else None
-    return PageOut[CustomerOut](data=data, has_more=page.has_more, next_cursor=next_cursor)
+    return PageOut[CustomerOut](data=data, has_more=page.has_more, next_cursor=next_cursor(page))
 
 
 @router.get("/{customer_id}", response_model=CustomerOut, summary="Get a customer")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from solde import views
 from solde.api.context import Caller, cursor, object_id, reader, writer
 from solde.api.exact_json import ExactJSONRoute
-from solde.api.schemas.common import PageOut
+from solde.api.schemas.common import PageOut, next_cursor
 from solde.api.schemas.transactions import (
     EntryCreate,
     LineUpdate,
@@ -33,8 +33,7 @@ router = APIRouter(prefix="/v1/transactions", tags=["transactions"], route_class
 
 def present(uow: UnitOfWork, tx: Transaction) -> TransactionOut:
     """A transaction with the allocations that settled it."""
-    links = uow.allocations.links(tx.customer_id, [tx.id]).get(tx.id, [])
-    return TransactionOut.model_validate(views.transaction(tx, links))
+    return TransactionOut.model_validate(views.transaction_of(uow, tx))
 
 
 def present_many(
@@ -116,8 +115,7 @@ def list_transactions(
     with caller.uow(write=False) as uow:
         page = usecases.list_transactions(uow, query)
         data = present_many(uow, query.customer_id, page.items)
-    next_cursor = str(page.items[-1].id) if page.has_more and page.items else None
-    return PageOut[TransactionOut](data=data, has_more=page.has_more, next_cursor=next_cursor)
+    return PageOut[TransactionOut](data=data, has_more=page.has_more, next_cursor=next_cursor(page))
 
 
 @router.get("/{transaction_id}", response_model=TransactionOut, summary="Get a transaction")

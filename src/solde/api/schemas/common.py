@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+
+from solde.ledger.ports import Page
 
 T = TypeVar("T")
 
@@ -57,6 +59,16 @@ class Input(BaseModel):
     def values(self) -> dict[str, Any]:
         """The fields the client sent (absent fields stay absent; null stays null)."""
         return self.model_dump(exclude_unset=True, mode="python")
+
+
+class _Identified(Protocol):
+    id: int
+
+
+def next_cursor(page: Page[Any]) -> str | None:
+    """The cursor of the page after `page`: the id of its last item, when more follow."""
+    items: tuple[_Identified, ...] = page.items
+    return str(items[-1].id) if page.has_more and items else None
 
 
 class PageOut(BaseModel, Generic[T]):
