@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy import Engine, insert, select, update
 
-from solde.domain.errors import InvalidInput, NotFound
+from solde.domain.errors import NotFound
 from solde.domain.values import clean_text, is_possible_id
 from solde.storage.tables import api_keys
 
@@ -122,13 +122,3 @@ def _key(row: object) -> ApiKey:
         created_at=row.created_at,  # type: ignore[attr-defined]
         revoked_at=row.revoked_at,  # type: ignore[attr-defined]
     )
-
-
-def parse_role(value: str) -> Role:
-    """A role from its name."""
-    try:
-        return Role(value)
-    except ValueError:
-        raise InvalidInput.single(
-            "role", "invalid_choice", "must be admin, billing or viewer"
-        ) from None

@@ -25,11 +25,6 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def is_sqlite(engine: Engine) -> bool:
-    """True for the embedded database."""
-    return engine.dialect.name == "sqlite"
-
-
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine for the URL, set up for solde's transactions."""
     url = normalise_url(url)
