@@ -72,7 +72,13 @@ def parse_decimal(value: object, *, field: str, max_decimals: int | None = None)
 
 
 def _unit(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-exponent(currency))
+    unit = Decimal(1).scaleb(-exponent(currency))
+    _UNITS[currency] = unit
+    return unit
+
+
+#: The smallest unit of each currency met so far (0.01 for EUR), to quantize without lookups.
+_UNITS: dict[str, Decimal] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +89,19 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
+        amount = self.amount
+        if not isinstance(amount, Decimal) or not amount.is_finite():
             raise TypeError("Money needs a finite Decimal amount")
-        if decimals_of(self.amount) > exponent(self.currency):
+        if abs(amount) >= MAX_MAGNITUDE:
+            raise InvalidInput.single("amount", "out_of_range", "is too large")
+        unit = _UNITS.get(self.currency) or _unit(self.currency)
+        exact = amount.quantize(unit, context=_WIDE)
+        if exact != amount:  # rounding changed it: more decimals than the currency has
             raise InvalidInput.single(
                 "amount",
                 "too_many_decimals",
                 f"{self.currency} allows at most {exponent(self.currency)} decimals",
             )
-        if abs(self.amount) >= MAX_MAGNITUDE:
-            raise InvalidInput.single("amount", "out_of_range", "is too large")
-        exact = self.amount.quantize(_unit(self.currency), context=_WIDE)
         object.__setattr__(self, "amount", exact.copy_abs() if exact.is_zero() else exact)
 
     # -- construction -----------------------------------------------------------------------

@@ -80,8 +80,8 @@ class BillingOverrides:
 
     def resolve(self, defaults: BillingSettings) -> BillingSettings:
         """The effective settings: each override, else the default."""
-        chosen = {k: v for k, v in asdict(self).items() if v is not None}
-        return replace(defaults, **chosen)
+        chosen = {name: getattr(self, name) for name in BILLING_FIELDS}
+        return replace(defaults, **{k: v for k, v in chosen.items() if v is not None})
 
     def inherited(self) -> tuple[str, ...]:
         """Names of the settings that follow the global default."""

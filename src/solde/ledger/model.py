@@ -217,6 +217,17 @@ class AllocationSource(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class AllocationStep:
+    """An allocation to keep: `amount` of credit `credit_id` settles debit `debit_id` on `day`
+    (negative: undoes part of an earlier one)."""
+
+    credit_id: int
+    debit_id: int
+    amount: Money
+    day: dt.date
+
+
+@dataclass(frozen=True, slots=True)
 class Allocation:
     """A settlement of `amount` between an open credit and an open debit.
 

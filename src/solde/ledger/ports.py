@@ -6,7 +6,7 @@ entry point opens the unit of work, calls one use case, and commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
@@ -21,6 +21,7 @@ from solde.ledger.model import (
     Allocation,
     AllocationLink,
     AllocationSource,
+    AllocationStep,
     Kind,
     NewTransaction,
     PaymentMethod,
@@ -122,6 +123,10 @@ class Customers(Protocol):
         """The customer, holding its lock until the unit of work ends: balance-changing
         operations on one customer run one after the other. `NotFound` if absent."""
 
+    def lock_many(self, customer_ids: Sequence[int]) -> dict[int, Customer]:
+        """The customers that exist among `customer_ids`, locked as `lock` does (in id order,
+        so that two bulk operations never deadlock)."""
+
     def update(self, customer: Customer) -> None:
         """Save changed details."""
 
@@ -141,6 +146,12 @@ class Transactions(Protocol):
     def add(self, new: NewTransaction, *, created_by: str) -> Transaction:
         """Keep a new transaction and return it with its id."""
 
+    def new_ids(self, count: int) -> list[int]:
+        """`count` unused transaction ids, increasing (for `add_many`)."""
+
+    def add_many(self, items: Sequence[Transaction]) -> None:
+        """Keep transactions whose ids came from `new_ids`, in one statement."""
+
     def get(self, transaction_id: int) -> Transaction:
         """The transaction, or `NotFound`."""
 
@@ -148,8 +159,14 @@ class Transactions(Protocol):
         """Save `after` in place of `before`, refusing (`Conflict`) if the stored row is no
         longer `before` (its state or open amount changed meanwhile)."""
 
+    def replace_many(self, changes: Sequence[tuple[Transaction, Transaction]]) -> None:
+        """`replace` for several (before, after) pairs at once."""
+
     def open_items(self, customer_id: int) -> list[Transaction]:
         """Every posted transaction of the customer with an open amount."""
+
+    def open_items_of(self, customer_ids: Sequence[int]) -> dict[int, list[Transaction]]:
+        """`open_items` of several customers at once."""
 
     def search(self, query: TransactionQuery) -> Page[Transaction]:
         """A page of a customer's transactions, newest first."""
@@ -179,6 +196,16 @@ class Allocations(Protocol):
     ) -> Allocation:
         """Keep one allocation (negative to undo part of an earlier one)."""
 
+    def add_many(
+        self, customer_id: int, steps: Sequence[AllocationStep], source: AllocationSource
+    ) -> list[Allocation]:
+        """Keep several allocations of one customer, in order."""
+
+    def add_for_customers(
+        self, steps: Sequence[tuple[int, AllocationStep]], source: AllocationSource
+    ) -> list[Allocation]:
+        """Keep allocations of several customers (customer id, step), in order."""
+
     def links(
         self, customer_id: int, transaction_ids: Sequence[int]
     ) -> dict[int, list[AllocationLink]]:
@@ -197,6 +224,15 @@ class Balances(Protocol):
     def apply(self, customer_id: int, delta: BalanceDelta) -> None:
         """Add a change to the aggregate, in the current database transaction."""
 
+    def get_many(self, customer_ids: Sequence[int]) -> dict[int, Balance]:
+        """The balances now of several customers."""
+
+    def apply_many(self, changes: Sequence[tuple[int, BalanceDelta]]) -> None:
+        """`apply` for several (customer id, change) pairs at once."""
+
+    def each(self) -> Iterator[Balance]:
+        """Every customer's balance now, by customer id, read as a stream (lists, exports)."""
+
     def reset_currency(self, customer_id: int, currency: str) -> None:
         """Change the currency of an empty balance."""
 
@@ -209,6 +245,17 @@ class SettingsStore(Protocol):
 
     def save(self, settings: Settings) -> None:
         """Keep the settings."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One thing done, for the audit log."""
+
+    action: str
+    customer_id: int | None
+    object_type: str
+    object_id: int | None
+    details: Mapping[str, Any]
 
 
 class AuditLog(Protocol):
@@ -224,6 +271,9 @@ class AuditLog(Protocol):
         details: Mapping[str, Any],
     ) -> None:
         """Add an entry; storage stamps it with the actor and the time."""
+
+    def record_many(self, entries: Sequence[AuditEntry]) -> None:
+        """Add several entries at once."""
 
 
 class UnitOfWork(Protocol):

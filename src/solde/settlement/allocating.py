@@ -11,15 +11,25 @@ never changes what an earlier day showed. No allocation row is ever changed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from solde.domain.errors import InvalidInput, InvalidState
 from solde.domain.money import Money
 from solde.ledger import balance as deltas
+from solde.ledger.balance import BalanceDelta
 from solde.ledger.customers import Customer
-from solde.ledger.model import Allocation, AllocationSource, Kind, State, Transaction, TxType
+from solde.ledger.model import (
+    Allocation,
+    AllocationSource,
+    AllocationStep,
+    Kind,
+    State,
+    Transaction,
+    TxType,
+)
 from solde.ledger.ports import UnitOfWork
+from solde.ledger.settings import Settings
 from solde.settlement.planner import PlannedAllocation, plan
 
 
@@ -35,6 +45,42 @@ def _allocation_day(on: date, *sides: Transaction) -> date:
     return max(on, *(max(tx.date, tx.allocated_on or tx.date) for tx in sides))
 
 
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What planned allocations do, before anything is kept: the allocations with their days,
+    each transaction that changed (new open amount, state and `allocated_on`), and the change
+    to the customer's aggregate."""
+
+    steps: tuple[AllocationStep, ...]
+    changed: dict[int, Transaction]
+    delta: BalanceDelta | None
+
+
+def settled(
+    planned: Iterable[PlannedAllocation],
+    items: Mapping[int, Transaction],
+    *,
+    on: date,
+    settings: Settings,
+) -> Settlement:
+    """Work out the planned allocations made on business day `on`. Pure: no I/O."""
+    current = dict(items)
+    steps: list[AllocationStep] = []
+    total: Money | None = None
+    latest: date | None = None
+    for step in planned:
+        credit, debit = current[step.credit_id], current[step.debit_id]
+        day = settings.open_day(_allocation_day(on, credit, debit))
+        steps.append(AllocationStep(credit.id, debit.id, step.amount, day))
+        current[credit.id] = _with_open(credit, credit.open_amount - step.amount, day)
+        current[debit.id] = _with_open(debit, debit.open_amount - step.amount, day)
+        total = step.amount if total is None else total + step.amount
+        latest = day if latest is None else max(latest, day)
+    changed = {tx_id: tx for tx_id, tx in current.items() if tx != items[tx_id]}
+    delta = None if total is None or latest is None else deltas.allocated(total, latest)
+    return Settlement(tuple(steps), changed, delta)
+
+
 def apply_plan(
     uow: UnitOfWork,
     planned: Iterable[PlannedAllocation],
@@ -45,28 +91,14 @@ def apply_plan(
 ) -> list[Allocation]:
     """Keep the planned allocations, made on `on`; update both sides' open amounts and the
     aggregate once."""
-    current = dict(items)
-    before = dict(items)
-    made: list[Allocation] = []
-    total: Money | None = None
-    latest: date | None = None
-    settings = uow.settings.get()
-    for step in planned:
-        credit, debit = current[step.credit_id], current[step.debit_id]
-        day = settings.open_day(_allocation_day(on, credit, debit))
-        made.append(
-            uow.allocations.add(credit.customer_id, credit.id, debit.id, step.amount, day, source)
-        )
-        current[credit.id] = _with_open(credit, credit.open_amount - step.amount, day)
-        current[debit.id] = _with_open(debit, debit.open_amount - step.amount, day)
-        total = step.amount if total is None else total + step.amount
-        latest = day if latest is None else max(latest, day)
-    for tx_id, tx in current.items():
-        if tx != before[tx_id]:
-            uow.transactions.replace(before[tx_id], tx)
-    if total is not None and latest is not None:
-        customer_id = next(iter(current.values())).customer_id
-        uow.balances.apply(customer_id, deltas.allocated(total, latest))
+    outcome = settled(planned, items, on=on, settings=uow.settings.get())
+    if not outcome.steps:
+        return []
+    customer_id = next(iter(items.values())).customer_id
+    made = uow.allocations.add_many(customer_id, outcome.steps, source)
+    uow.transactions.replace_many([(items[i], tx) for i, tx in outcome.changed.items()])
+    if outcome.delta is not None:
+        uow.balances.apply(customer_id, outcome.delta)
     return made
 
 
@@ -87,8 +119,12 @@ def settle_customer(
 def auto_settle(
     uow: UnitOfWork, customer: Customer, *, on: date, preferred: Mapping[int, int] | None = None
 ) -> list[Allocation]:
-    """Settle after a posting, when the customer settles automatically."""
+    """Settle after a posting, when the customer settles automatically. Reads the open items
+    only when the aggregate shows open debits and open credits side by side."""
     if not customer.billing_settings(uow.settings.get()).auto_settlement:
+        return []
+    balance = uow.balances.get(customer.id)
+    if balance.debit.is_zero() or balance.credit.is_zero():
         return []
     return settle_customer(uow, customer, on=on, source=AllocationSource.AUTO, preferred=preferred)
 

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, func, insert, or_, select
 
 from solde.domain.money import Money
-from solde.ledger.model import Allocation, AllocationLink, AllocationSource
+from solde.ledger.model import Allocation, AllocationLink, AllocationSource, AllocationStep
 from solde.storage import units
-from solde.storage.ids import next_id
+from solde.storage.batches import chunks
+from solde.storage.ids import next_ids
 from solde.storage.tables import allocations, customer_balances
 
 a = allocations.c
@@ -42,20 +43,41 @@ class SqlAllocations:
         source: AllocationSource,
     ) -> Allocation:
         """Insert one allocation."""
-        allocation_id = next_id(self._c, allocations)
-        self._c.execute(
-            insert(allocations).values(
-                customer_id=customer_id,
-                id=allocation_id,
-                credit_id=credit_id,
-                debit_id=debit_id,
-                amount=units.to_minor(amount),
-                date=day,
-                source=source.value,
-                created_at=datetime.now(UTC),
-            )
-        )
-        return Allocation(allocation_id, customer_id, credit_id, debit_id, amount, day, source)
+        step = AllocationStep(credit_id, debit_id, amount, day)
+        return self.add_many(customer_id, [step], source)[0]
+
+    def add_many(
+        self, customer_id: int, steps: Sequence[AllocationStep], source: AllocationSource
+    ) -> list[Allocation]:
+        """Insert several allocations of one customer in one statement."""
+        return self.add_for_customers([(customer_id, step) for step in steps], source)
+
+    def add_for_customers(
+        self, steps: Sequence[tuple[int, AllocationStep]], source: AllocationSource
+    ) -> list[Allocation]:
+        """Insert allocations of any customers in one statement (bulk imports)."""
+        if not steps:
+            return []
+        ids = next_ids(self._c, allocations, len(steps))
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "customer_id": customer_id,
+                "id": allocation_id,
+                "credit_id": step.credit_id,
+                "debit_id": step.debit_id,
+                "amount": units.to_minor(step.amount),
+                "date": step.day,
+                "source": source.value,
+                "created_at": now,
+            }
+            for allocation_id, (customer_id, step) in zip(ids, steps, strict=True)
+        ]
+        self._c.execute(_INSERT, rows)
+        return [
+            Allocation(i, c, s.credit_id, s.debit_id, s.amount, s.day, source)
+            for i, (c, s) in zip(ids, steps, strict=True)
+        ]
 
     def links(
         self, customer_id: int, transaction_ids: Sequence[int]
@@ -66,7 +88,7 @@ class SqlAllocations:
             return result
         wanted = set(transaction_ids)
         currency = self._currency(customer_id)
-        for chunk in _chunks(sorted(wanted), 500):
+        for chunk in chunks(sorted(wanted)):
             query = (
                 select(a.credit_id, a.debit_id, func.sum(a.amount))
                 .where(
@@ -88,5 +110,4 @@ class SqlAllocations:
         return result
 
 
-def _chunks(values: list[int], size: int) -> list[list[int]]:
-    return [values[i : i + size] for i in range(0, len(values), size)]
+_INSERT = insert(allocations)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert
 
+from solde.ledger.ports import AuditEntry
 from solde.storage.tables import audit_log
 
 
@@ -34,14 +35,26 @@ class SqlAuditLog:
         details: Mapping[str, Any],
     ) -> None:
         """Add one entry."""
-        self._c.execute(
-            insert(audit_log).values(
-                at=datetime.now(UTC),
-                actor=self._actor,
-                action=action,
-                customer_id=customer_id,
-                object_type=object_type,
-                object_id=object_id,
-                details=jsonable(dict(details)),
-            )
-        )
+        self.record_many([AuditEntry(action, customer_id, object_type, object_id, details)])
+
+    def record_many(self, entries: Sequence[AuditEntry]) -> None:
+        """Add entries in one statement, all stamped with the same time."""
+        if not entries:
+            return
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "at": now,
+                "actor": self._actor,
+                "action": entry.action,
+                "customer_id": entry.customer_id,
+                "object_type": entry.object_type,
+                "object_id": entry.object_id,
+                "details": jsonable(dict(entry.details)),
+            }
+            for entry in entries
+        ]
+        self._c.execute(_INSERT, rows)
+
+
+_INSERT = insert(audit_log)

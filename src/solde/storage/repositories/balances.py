@@ -9,20 +9,25 @@ by the days they were entered and resolved.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, case, func, or_, select, update
+from sqlalchemy import Connection, Date, Row, bindparam, case, cast, func, or_, select, update
 
 from solde.domain.errors import NotFound
 from solde.ledger.balance import Balance, BalanceDelta, UnbilledSummary
 from solde.ledger.model import Kind, Origin, State
 from solde.storage import units
+from solde.storage.batches import chunks
 from solde.storage.tables import allocations, customer_balances, transactions
 
 b = customer_balances.c
 t = transactions.c
 POSTED = [State.OPEN.value, State.CLOSED.value]
+#: Rows fetched at a time when every balance is read.
+STREAM_BATCH = 5_000
 
 
 def _minor(value: Any) -> int:
@@ -53,6 +58,22 @@ class SqlBalances:
         """The balance now, from the aggregate row."""
         return _from_row(self._row(customer_id))
 
+    def get_many(self, customer_ids: Sequence[int]) -> dict[int, Balance]:
+        """The balances now of the customers among `customer_ids` that exist."""
+        found: dict[int, Balance] = {}
+        for chunk in chunks(sorted(set(customer_ids))):
+            rows = self._c.execute(select(customer_balances).where(b.customer_id.in_(chunk)))
+            found.update((row.customer_id, _from_row(row)) for row in rows)
+        return found
+
+    def each(self) -> Iterator[Balance]:
+        """Every customer's balance now, by customer id, streamed in batches from the
+        aggregate rows (never from history)."""
+        query = select(customer_balances).order_by(b.customer_id)
+        result = self._c.execution_options(yield_per=STREAM_BATCH).execute(query)
+        for row in result:
+            yield _from_row(row)
+
     def as_of(self, customer_id: int, day: date) -> Balance:
         """The balance at the end of `day`."""
         row = self._row(customer_id)
@@ -62,30 +83,19 @@ class SqlBalances:
 
     def apply(self, customer_id: int, delta: BalanceDelta) -> None:
         """Add `delta` to the aggregate row."""
-        values: dict[str, Any] = {
-            "balance": b.balance + units.to_minor(delta.balance),
-            "debit": b.debit + units.to_minor(delta.debit),
-            "credit": b.credit + units.to_minor(delta.credit),
-            "awaiting": b.awaiting + units.to_minor(delta.awaiting),
-        }
-        if delta.unbilled_count or delta.unbilled_net is not None:
-            values["unbilled_count"] = b.unbilled_count + delta.unbilled_count
-            values["unbilled_net"] = b.unbilled_net + _minor(
-                None if delta.unbilled_net is None else units.to_minor(delta.unbilled_net)
-            )
-            values["unbilled_gross"] = b.unbilled_gross + _minor(
-                None if delta.unbilled_gross is None else units.to_minor(delta.unbilled_gross)
-            )
-        if delta.unbilled_dates and not delta.unbilled_dates_stale:
-            values["unbilled_first"] = _earlier(b.unbilled_first, min(delta.unbilled_dates))
-            values["unbilled_last"] = _later(b.unbilled_last, max(delta.unbilled_dates))
-        if delta.activity is not None:
-            values["activity"] = _later(b.activity, delta.activity)
+        self.apply_many([(customer_id, delta)])
+
+    def apply_many(self, changes: Sequence[tuple[int, BalanceDelta]]) -> None:
+        """Add each change to its customer's aggregate row, in one statement."""
+        if not changes:
+            return
         self._c.execute(
-            update(customer_balances).where(b.customer_id == customer_id).values(**values)
+            _apply_statement(self._c.dialect.name),
+            [_delta_params(cid, delta) for cid, delta in changes],
         )
-        if delta.unbilled_dates_stale:
-            self._refresh_unbilled_dates(customer_id)
+        for customer_id, delta in changes:
+            if delta.unbilled_dates_stale:
+                self._refresh_unbilled_dates(customer_id)
 
     def _refresh_unbilled_dates(self, customer_id: int) -> None:
         first, last = self._c.execute(
@@ -167,6 +177,58 @@ class SqlBalances:
             first_date=first,
             last_date=last,
         )
+
+
+def _delta_params(customer_id: int, delta: BalanceDelta) -> dict[str, Any]:
+    dates = delta.unbilled_dates if not delta.unbilled_dates_stale else ()
+    return {
+        "customer": customer_id,
+        "d_balance": units.to_minor(delta.balance),
+        "d_debit": units.to_minor(delta.debit),
+        "d_credit": units.to_minor(delta.credit),
+        "d_awaiting": units.to_minor(delta.awaiting),
+        "d_count": delta.unbilled_count,
+        "d_net": 0 if delta.unbilled_net is None else units.to_minor(delta.unbilled_net),
+        "d_gross": 0 if delta.unbilled_gross is None else units.to_minor(delta.unbilled_gross),
+        "d_first": min(dates) if dates else None,
+        "d_last": max(dates) if dates else None,
+        "d_activity": delta.activity,
+    }
+
+
+def _moved(column: Any, name: str, *, earlier: bool, typed: bool) -> Any:
+    """`column` moved out to the date parameter `name` when that is earlier (or later)."""
+    day: Any = bindparam(name, type_=Date())
+    if typed:  # PostgreSQL must know a parameter's type to test it for NULL
+        day = cast(day, Date())
+    beyond = column > day if earlier else column < day
+    return case(
+        (day.is_(None), column),
+        (or_(column.is_(None), beyond), day),
+        else_=column,
+    )
+
+
+@cache
+def _apply_statement(dialect: str) -> Any:
+    """One statement for every change, compiled once and run for many rows at a time."""
+    typed = dialect == "postgresql"
+    return (
+        update(customer_balances)
+        .where(b.customer_id == bindparam("customer"))
+        .values(
+            balance=b.balance + bindparam("d_balance"),
+            debit=b.debit + bindparam("d_debit"),
+            credit=b.credit + bindparam("d_credit"),
+            awaiting=b.awaiting + bindparam("d_awaiting"),
+            unbilled_count=b.unbilled_count + bindparam("d_count"),
+            unbilled_net=b.unbilled_net + bindparam("d_net"),
+            unbilled_gross=b.unbilled_gross + bindparam("d_gross"),
+            unbilled_first=_moved(b.unbilled_first, "d_first", earlier=True, typed=typed),
+            unbilled_last=_moved(b.unbilled_last, "d_last", earlier=False, typed=typed),
+            activity=_moved(b.activity, "d_activity", earlier=False, typed=typed),
+        )
+    )
 
 
 def _from_row(row: Row[Any]) -> Balance:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from solde.ledger.customers import Address, Customer, CustomerDetails, CustomerS
 from solde.ledger.model import PaymentMethod
 from solde.ledger.ports import CustomerQuery, Page
 from solde.storage import units
+from solde.storage.batches import chunks
 from solde.storage.tables import customer_balances, customers, transactions
 
 
@@ -139,6 +141,22 @@ class SqlCustomers:
             if locked is None:
                 raise NotFound("customer", customer_id)
         return self.get(customer_id)
+
+    def lock_many(self, customer_ids: Sequence[int]) -> dict[int, Customer]:
+        """The customers among `customer_ids` that exist, locked in id order on PostgreSQL."""
+        wanted = sorted({i for i in customer_ids if is_possible_id(i)})
+        found: dict[int, Customer] = {}
+        for chunk in chunks(wanted):
+            if self._c.dialect.name == "postgresql":
+                self._c.execute(
+                    select(customer_balances.c.customer_id)
+                    .where(customer_balances.c.customer_id.in_(chunk))
+                    .order_by(customer_balances.c.customer_id)
+                    .with_for_update()
+                ).all()
+            rows = self._c.execute(select(customers).where(customers.c.id.in_(chunk)))
+            found.update((row.id, to_customer(row)) for row in rows)
+        return found
 
     def update(self, customer: Customer) -> None:
         """Save changed details."""

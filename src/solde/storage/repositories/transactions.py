@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, exists, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.sql import Select
 
 from solde.domain.errors import Conflict, NotFound
@@ -22,7 +24,8 @@ from solde.ledger.model import (
 )
 from solde.ledger.ports import Page, TransactionQuery
 from solde.storage import units
-from solde.storage.ids import next_id
+from solde.storage.batches import chunks
+from solde.storage.ids import next_id, next_ids
 from solde.storage.tables import transactions
 
 t = transactions.c
@@ -90,6 +93,27 @@ def to_transaction(row: Row[Any]) -> Transaction:
     )
 
 
+#: Columns a transaction's later changes may touch (never its customer, id or creation).
+_MUTABLE = (
+    "kind", "type", "label", "date", "currency", "amount", "net", "tax", "tax_rate_e4",
+    "quantity_e6", "unit_price_e6", "state", "open_amount", "origin", "entered_on",
+    "initiated_on", "reference", "method", "invoice_id", "reverses_id", "related_id", "note",
+    "resolved_on", "allocated_on",
+)  # fmt: skip
+#: Statements built once: SQLAlchemy then reuses their compiled form on every call.
+_INSERT = insert(transactions)
+_REPLACE = (
+    update(transactions)
+    .where(
+        t.customer_id == bindparam("was_customer_id"),
+        t.id == bindparam("was_id"),
+        t.state == bindparam("was_state"),
+        t.open_amount == bindparam("was_open_amount"),
+    )
+    .values({name: bindparam(name) for name in _MUTABLE})
+)
+
+
 class SqlTransactions:
     """Transactions in the database."""
 
@@ -107,8 +131,31 @@ class SqlTransactions:
             "created_at": now,
             "created_by": created_by,
         }
-        self._c.execute(insert(transactions).values(row))
+        self._c.execute(_INSERT, row)
         return Transaction(id=tx_id, created_by=created_by, created_at=now, **_fields_of(new))
+
+    def new_ids(self, count: int) -> list[int]:
+        """`count` unused ids, increasing."""
+        return next_ids(self._c, transactions, count) if count else []
+
+    def add_many(self, items: Sequence[Transaction]) -> None:
+        """Insert transactions that already have their ids, in one statement."""
+        if not items:
+            return
+        now = datetime.now(UTC)
+        rows = [
+            {
+                **_values(tx),
+                "customer_id": tx.customer_id,
+                "id": tx.id,
+                "resolved_on": tx.resolved_on,
+                "allocated_on": tx.allocated_on,
+                "created_at": now,
+                "created_by": tx.created_by,
+            }
+            for tx in items
+        ]
+        self._c.execute(_INSERT, rows)
 
     def get(self, transaction_id: int) -> Transaction:
         """The transaction, or NotFound."""
@@ -121,22 +168,28 @@ class SqlTransactions:
 
     def replace(self, before: Transaction, after: Transaction) -> None:
         """Update the row, provided nobody changed its state or open amount meanwhile."""
-        changes = _values(after) | {
-            "resolved_on": after.resolved_on,
-            "allocated_on": after.allocated_on,
-        }
-        result = self._c.execute(
-            update(transactions)
-            .where(
-                t.customer_id == before.customer_id,
-                t.id == before.id,
-                t.state == before.state.value,
-                t.open_amount == units.to_minor(before.open_amount),
-            )
-            .values(**changes)
-        )
-        if result.rowcount != 1:
-            raise Conflict(f"transaction {before.id} was changed by another request; try again")
+        self.replace_many([(before, after)])
+
+    def replace_many(self, changes: Sequence[tuple[Transaction, Transaction]]) -> None:
+        """Update rows in one statement, each provided nobody changed it meanwhile."""
+        if not changes:
+            return
+        params = [
+            _values(after)
+            | {
+                "resolved_on": after.resolved_on,
+                "allocated_on": after.allocated_on,
+                "was_customer_id": before.customer_id,
+                "was_id": before.id,
+                "was_state": before.state.value,
+                "was_open_amount": units.to_minor(before.open_amount),
+            }
+            for before, after in changes
+        ]
+        result = self._c.execute(_REPLACE, params)
+        if result.rowcount != len(params):
+            ids = ", ".join(str(before.id) for before, _ in changes)
+            raise Conflict(f"transaction {ids} was changed by another request; try again")
 
     def open_items(self, customer_id: int) -> list[Transaction]:
         """The customer's posted transactions that are not fully settled."""
@@ -144,6 +197,17 @@ class SqlTransactions:
             t.customer_id == customer_id, t.state == State.OPEN.value
         )
         return [to_transaction(r) for r in self._c.execute(query)]
+
+    def open_items_of(self, customer_ids: Sequence[int]) -> dict[int, list[Transaction]]:
+        """`open_items` of several customers, by customer."""
+        found: dict[int, list[Transaction]] = defaultdict(list)
+        for chunk in chunks(sorted(set(customer_ids))):
+            query = select(transactions).where(
+                t.customer_id.in_(chunk), t.state == State.OPEN.value
+            )
+            for row in self._c.execute(query):
+                found[row.customer_id].append(to_transaction(row))
+        return found
 
     def search(self, query: TransactionQuery) -> Page[Transaction]:
         """A page of the customer's transactions, newest first."""
