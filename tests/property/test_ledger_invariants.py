@@ -2,10 +2,10 @@
 
 A hypothesis state machine drives the service layer (the code under the API and the CLI) with
 lines, unbilled lines, payments (confirmed, pending, confirmed later, failed with or without a
-fee), refunds, chargebacks, reversals, manual allocations and settlement, for customers in EUR
-and JPY with automatic settlement on or off. A small model kept by the test predicts every
-balance and which operations must be refused. After each step the stored rows are read back
-with plain SQL and checked:
+fee), refunds, chargebacks, reversals, manual allocations, settlement and bulk imports of lines
+and payments, for customers in EUR and JPY with automatic settlement on or off. A small model
+kept by the test predicts every balance and which operations must be refused. After each step
+the stored rows are read back with plain SQL and checked:
 
 1. balance = Σ signed amounts of posted transactions = Σ signed open amounts (and = the model);
 2. 0 ≤ open amount ≤ amount, and `closed` exactly when nothing is open;
@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -32,12 +32,13 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from solde.bootstrap import Config, Container
 from solde.domain.errors import SoldeError
 from solde.ledger import usecases as ledger
 from solde.settlement import usecases as settlement
+from solde.settlement.importing import ImportRow, RowKind, import_transactions
 from solde.storage.engine import make_engine
 from solde.storage.tables import allocations, customer_balances, metadata, transactions
 
@@ -50,6 +51,23 @@ DEBIT_LINE_TYPES = ("charge", "collection_cost", "adjustment")
 CREDIT_LINE_TYPES = ("adjustment", "gift")
 TAX_RATES = (Decimal(0), Decimal("5.5"), Decimal(20))
 QUANTITIES = (Decimal(1), Decimal(2), Decimal("0.5"), Decimal(3))
+IMPORT_ROWS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "pick": st.integers(0, 2),
+            "what": st.sampled_from(("line", "unbilled line", "payment", "pending payment")),
+            "debit": st.booleans(),
+            "type_pick": st.integers(0, 2),
+            "minor": st.integers(2, 40_000),
+            "quantity": st.sampled_from(QUANTITIES),
+            "tax_rate": st.sampled_from(TAX_RATES),
+            "back": st.integers(0, 5),
+            "ahead": st.integers(-5, 20),
+        }
+    ),
+    min_size=1,
+    max_size=6,
+)
 
 
 def _round(value: Decimal, currency: str) -> Decimal:
@@ -454,6 +472,115 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(days=st.integers(1, 12))
     def next_days(self, days: int) -> None:
         self.on += timedelta(days=days)
+
+    # -- bulk imports -----------------------------------------------------------------------
+
+    @rule(rows=IMPORT_ROWS, spoil=st.integers(0, 3), where=st.integers(0, 6))
+    def import_rows(self, rows: list[dict[str, Any]], spoil: int, where: int) -> None:
+        """Import a batch of lines and payments; one time in four a wrong row spoils it all."""
+        batch = [self._import_row(**row) for row in rows]
+        if spoil == 0:
+            customer = self._customer(where)
+            tomorrow = (self.on + timedelta(days=1)).isoformat()
+            confirmed_tomorrow: dict[str, object] = {
+                "amount": "1",
+                "method": "bank_transfer",
+                "date": tomorrow,
+            }
+            wrong = ImportRow(customer.id, RowKind.PAYMENT, confirmed_tomorrow)
+            batch.insert(where % (len(batch) + 1), (wrong, None))
+        imported = [row for row, _ in batch]
+
+        def action(uow: Any) -> Any:
+            return import_transactions(uow, imported, on=self.on)
+
+        if spoil == 0:
+            self._refused(action)
+            return
+        allocated = self._count(allocations)
+        result = self._call(action)
+        assert len(result.transaction_ids) == len(batch)
+        assert result.customers == len({row.customer_id for row in imported})
+        assert result.allocations == self._count(allocations) - allocated
+        with self.container.engine.connect() as connection:
+            stored = {
+                r.id: r
+                for r in connection.execute(
+                    select(transactions).where(transactions.c.id.in_(result.transaction_ids))
+                )
+            }
+        for tx_id, (_, expected) in zip(result.transaction_ids, batch, strict=True):
+            assert expected is not None
+            model = replace(expected, id=tx_id)
+            row = stored[tx_id]
+            assert (row.customer_id, row.kind, row.type, row.amount) == (
+                model.customer_id,
+                model.kind,
+                model.type,
+                model.amount,
+            )
+            assert row.state in (POSTED if model.status == "posted" else (model.status,)), row
+            customer = next(c for c in self.customers if c.id == model.customer_id)
+            customer.txs[tx_id] = model
+            if model.status == "posted":
+                customer.balance += model.signed
+            elif model.status == "pending":
+                customer.awaiting += model.signed
+
+    def _import_row(
+        self,
+        pick: int,
+        what: str,
+        debit: bool,
+        type_pick: int,
+        minor: int,
+        quantity: Decimal,
+        tax_rate: Decimal,
+        back: int,
+        ahead: int,
+    ) -> tuple[ImportRow, Tx | None]:
+        """A row as the API's line or payment body takes it, and the transaction expected."""
+        customer = self._customer(pick)
+        day = self.on - timedelta(days=back)
+        if what in ("payment", "pending payment"):
+            pending = what == "pending payment"
+            values: dict[str, object] = {
+                "amount": str(self._amount(customer, minor)),
+                "method": "sepa_debit" if pending else "bank_transfer",
+                "date": day.isoformat(),
+                "status": "pending" if pending else "confirmed",
+            }
+            status = "pending" if pending else "posted"
+            expected = Tx(0, customer.id, "credit", "payment", minor, status)
+            return ImportRow(customer.id, RowKind.PAYMENT, values), expected
+        unbilled = what == "unbilled line"
+        types = DEBIT_LINE_TYPES if debit else CREDIT_LINE_TYPES
+        tx_type = types[type_pick % len(types)]
+        if unbilled:  # as `add_unbilled_line`: one unit without tax, so edits set the amount
+            quantity, tax_rate = Decimal(1), Decimal(0)
+            day = self.on + timedelta(days=ahead)
+        price = self._amount(customer, minor)
+        net = _round(quantity * price, customer.currency)
+        gross = net + _round(net * tax_rate / 100, customer.currency)
+        values = {
+            "kind": "debit" if debit else "credit",
+            "type": tx_type,
+            "label": f"imported {tx_type}",
+            "date": day.isoformat(),
+            "unit_price": str(price),
+            "quantity": str(quantity),
+            "tax_rate": str(tax_rate),
+            "bill_on_next_invoice": unbilled,
+        }
+        status = "unbilled" if unbilled else "posted"
+        kind = "debit" if debit else "credit"
+        gross_minor = _minor(gross, customer.currency)
+        expected = Tx(0, customer.id, kind, tx_type, gross_minor, status)
+        return ImportRow(customer.id, RowKind.LINE, values), expected
+
+    def _count(self, table: Any) -> int:
+        with self.container.engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
     # -- invariants -------------------------------------------------------------------------
 
