@@ -53,8 +53,7 @@ def add_entry(
         return add_unbilled_line(uow, customer, entry, on=on)
     new = line_transaction(customer.id, customer.currency, entry, on=on)
     tx = post(uow, new, on=on, action="entry.posted")
-    auto_settle(uow, customer, on=on)
-    return uow.transactions.get(tx.id)
+    return _after_settling(uow, customer, tx, on=on)
 
 
 # -- payments and refunds -------------------------------------------------------------------
@@ -88,8 +87,17 @@ def record_payment(
     tx = post(
         uow, new, on=on, action="payment.received" if new.kind is Kind.CREDIT else "refund.sent"
     )
-    auto_settle(uow, customer, on=on)
-    return uow.transactions.get(tx.id)
+    return _after_settling(uow, customer, tx, on=on)
+
+
+def _after_settling(
+    uow: UnitOfWork, customer: Customer, tx: Transaction, *, on: date
+) -> Transaction:
+    """Settle automatically after posting `tx`; `tx` as it is afterwards."""
+    made = auto_settle(uow, customer, on=on)
+    if any(tx.id in (a.credit_id, a.debit_id) for a in made):
+        return uow.transactions.get(tx.id)
+    return tx
 
 
 def available_credit(uow: UnitOfWork, customer: Customer) -> Money:
