@@ -3,6 +3,7 @@
 
     python3 tasks.py demo    # back office with demo data on SQLite, http://127.0.0.1:8000
     python3 tasks.py test    # ruff, mypy, import-linter, clock check, then every test
+    python3 tasks.py bench   # benchmarks against the raw database and ledger (docs/BENCHMARKS.md)
     python3 tasks.py lock    # re-pin requirements/*.lock after changing pyproject.toml
 
 Each task creates `.venv` beside this file on first use and installs the pinned versions of
@@ -90,8 +91,8 @@ def demo(args: list[str]) -> None:
 def check(_args: list[str]) -> None:
     """The static checks: formatting, lint, types, layering, the clock rule."""
     _ensure_env("dev")
-    _run(BIN / "ruff", "format", "--check", "src", "tests", "tools", "tasks.py")
-    _run(BIN / "ruff", "check", "src", "tests", "tools", "tasks.py")
+    _run(BIN / "ruff", "format", "--check", "src", "tests", "tools", "bench", "tasks.py")
+    _run(BIN / "ruff", "check", "src", "tests", "tools", "bench", "tasks.py")
     _run(BIN / "mypy")
     _run(BIN / "lint-imports")
     _run(PYTHON, "tools/check_clock.py")
@@ -104,6 +105,13 @@ def test(args: list[str]) -> None:
     _run(PYTHON, "-m", "pytest", "-n", workers, *args)
 
 
+def bench(args: list[str]) -> None:
+    """The benchmarks (`--profile quick|full`, `--help` for the rest); see docs/BENCHMARKS.md."""
+    _ensure_env("dev")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    _run(PYTHON, "-m", "bench", *args, env=env)
+
+
 def lock(_args: list[str]) -> None:
     """Re-pin requirements/runtime.lock and requirements/dev.lock from pyproject.toml."""
     _ensure_env("dev")
@@ -113,7 +121,7 @@ def lock(_args: list[str]) -> None:
     _run(uv, *common, "--extra", "dev", "-o", LOCKS / "dev.lock")
 
 
-TASKS = {"demo": demo, "test": test, "check": check, "lock": lock}
+TASKS = {"demo": demo, "test": test, "check": check, "bench": bench, "lock": lock}
 
 
 def main(argv: list[str]) -> None:

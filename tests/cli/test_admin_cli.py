@@ -426,7 +426,7 @@ def _scripts(*runs: tuple[list[str], dict[str, str]], cwd: Path) -> list[Done]:
     arguments and the SOLDE_* variables of its environment."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("SOLDE_")}
     started = [
-        subprocess.Popen(  # noqa: S603 - the project's own console script
+        subprocess.Popen(
             [_console_script(), *args],
             cwd=cwd,
             env={**base, **variables},

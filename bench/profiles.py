@@ -1,0 +1,53 @@
+"""How big each scenario is in each profile. `quick` keeps the harness honest in about a
+minute per database; `full` gives the figures of docs/BENCHMARKS.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Sizes of one benchmark profile."""
+
+    name: str
+    repeats: int
+    posting_ops: int  # scenario 1: single postings per run
+    http_seconds: float  # scenario 2: length of each load phase
+    http_rate: int  # scenario 2: offered requests per second in the fixed-rate phase
+    http_connections: int  # scenario 2: concurrent connections at saturation
+    import_rows: int  # scenario 3: rows imported per run
+    import_batch: int  # scenario 3: rows per unit of work
+    card_customers: int  # scenario 4: customers of both data sets
+    card_small: int  # scenario 4: transactions of the short history
+    card_large: int  # scenario 4: transactions of the long history
+    card_reads: int  # scenario 4: balance cards read per run
+    all_customers: int  # scenario 5: customers
+    all_transactions: int  # scenario 5: transactions
+    open_debits: int  # scenario 6: open debits one payment settles
+
+
+def _profile(name: str, **sizes: float) -> Profile:
+    return Profile(name, **sizes)  # type: ignore[arg-type]
+
+
+PROFILES = {
+    "tiny": _profile(
+        "tiny", repeats=1, posting_ops=40, http_seconds=1.0, http_rate=50,
+        http_connections=4, import_rows=500, import_batch=250, card_customers=20,
+        card_small=300, card_large=1_000, card_reads=100, all_customers=20,
+        all_transactions=600, open_debits=50,
+    ),
+    "quick": _profile(
+        "quick", repeats=3, posting_ops=300, http_seconds=3.0, http_rate=200,
+        http_connections=16, import_rows=20_000, import_batch=5_000, card_customers=2_000,
+        card_small=20_000, card_large=100_000, card_reads=1_000, all_customers=2_000,
+        all_transactions=100_000, open_debits=1_000,
+    ),
+    "full": _profile(
+        "full", repeats=5, posting_ops=2_000, http_seconds=10.0, http_rate=500,
+        http_connections=32, import_rows=200_000, import_batch=10_000,
+        card_customers=100_000, card_small=200_000, card_large=2_000_000, card_reads=5_000,
+        all_customers=50_000, all_transactions=1_000_000, open_debits=1_000,
+    ),
+}  # fmt: skip

@@ -1,0 +1,53 @@
+"""The benchmark harness keeps working: a run of the tiny profile on SQLite.
+
+The figures of this run mean nothing (tiny sizes, one run, a loaded machine); what is checked
+is that each scenario runs both its sides, writes its results, and that the balances solde
+reports for every customer are those `ledger` computes from the same postings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_tiny_profile_measures_solde_and_its_baselines(tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
+    scenarios = ["posting", "import", "card", "all_balances", "settle"]
+    command = [sys.executable, "-m", "bench", "--profile", "tiny", "--backend", "sqlite"]
+    for key in scenarios:
+        command += ["--scenario", key]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOLDE_BENCH_WORK": str(tmp_path / "work")}
+    run = subprocess.run(
+        [*command, "--output", str(output)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    document = json.loads(output.read_text())
+    assert document["machine"]["cores"] >= 1
+    assert document["machine"]["fsync_per_s"] > 0
+    results = {r["scenario"]: r for r in document["results"]}
+    assert sorted(results) == sorted(scenarios)
+    for key in ("posting", "import", "card", "settle"):
+        assert results[key]["baseline"] is not None, key
+        assert results[key]["ratio"] > 0, key
+    assert results["posting"]["solde"]["ops_per_s"]["median"] > 0
+    assert results["import"]["solde"]["rows_per_s"]["median"] > 0
+    card = results["card"]["solde"]
+    assert card["short_p99_ms"]["median"] >= card["short_p50_ms"]["median"] > 0
+    assert results["all_balances"]["solde"]["customers"]["median"] == 20
+    if shutil.which("ledger"):
+        assert results["all_balances"]["solde"]["agrees_with_ledger"]["median"] == 1.0
+        assert results["all_balances"]["baseline"]["customers"]["median"] > 0
+    else:
+        assert results["all_balances"]["baseline"] is None
