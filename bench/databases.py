@@ -84,6 +84,17 @@ def postgres_version() -> str | None:
     return None if row is None else str(row[0]).split()[0]
 
 
+def analyze(database: Database) -> None:
+    """Gather the planner's statistics, as autovacuum does on a live PostgreSQL database: without
+    them a fresh table's plans are guesses (an update by primary key scanning all of a
+    customer's rows, for example)."""
+    connection = database.raw()
+    connection.execute("ANALYZE")
+    if database.backend == "postgresql":
+        connection.commit()
+    connection.close()
+
+
 def _admin(sql: str) -> None:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(sql)  # type: ignore[arg-type]
@@ -148,6 +159,7 @@ def book(backend: str, size: generator.BookSize, log: Any = print) -> Database:
     connection.execute("CREATE TABLE bench_book (done INTEGER NOT NULL)")
     connection.execute("INSERT INTO bench_book VALUES (1)")
     if backend == "sqlite":
+        connection.execute("ANALYZE")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.close()
         drop(database)

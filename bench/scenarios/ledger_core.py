@@ -360,6 +360,7 @@ def settle_solde(backend: str, profile: Profile) -> Metrics:
             ]
             import_transactions(uow, rows, on=TODAY)
             uow.commit()
+        databases.analyze(database)
         total = Decimal("10.00") * profile.open_debits
         values = {"amount": str(total), "method": "bank_transfer", "date": TODAY.isoformat()}
 
@@ -385,6 +386,7 @@ def settle_raw(backend: str, profile: Profile) -> Metrics:
     insert = raw.insert_statement(backend, table)
     connection.cursor().executemany(insert, debits)
     connection.commit()
+    databases.analyze(database)
     mark = "?" if backend == "sqlite" else "%s"
     started = time.perf_counter()
     if backend == "sqlite":

@@ -125,7 +125,21 @@ class Money:
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
         """From an integer of minor units (cents): `from_minor(12000, "EUR")` is 120.00."""
-        return cls(Decimal(minor).scaleb(-exponent(currency)), currency)
+        if not isinstance(minor, int):
+            raise TypeError("minor units are an integer")
+        return cls._exact(Decimal(minor).scaleb(-exponent(currency)), currency)
+
+    @classmethod
+    def _exact(cls, amount: Decimal, currency: str) -> Money:
+        """An amount known to carry exactly the currency's decimals already (made from minor
+        units, or the sum, difference or opposite of such amounts): only its size is checked.
+        Reading a ledger builds millions of these; the full check costs three times as much."""
+        if abs(amount) >= MAX_MAGNITUDE:
+            raise InvalidInput.single("amount", "out_of_range", "is too large")
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount.copy_abs() if amount.is_zero() else amount)
+        object.__setattr__(money, "currency", currency)
+        return money
 
     @classmethod
     def round(cls, value: Decimal, currency: str) -> Money:
@@ -161,19 +175,21 @@ class Money:
         if other.currency != self.currency:
             raise CurrencyMismatch(f"cannot combine {self.currency} with {other.currency}")
 
+    # Both sides carry the currency's decimals and stay below 10^12 (15 digits at most), so
+    # sums and differences are exact in the default 28-digit context and keep those decimals.
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount + other.amount, self.currency)
+        return Money._exact(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount - other.amount, self.currency)
+        return Money._exact(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money._exact(-self.amount, self.currency)
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return Money._exact(abs(self.amount), self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)

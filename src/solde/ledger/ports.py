@@ -162,6 +162,10 @@ class Transactions(Protocol):
     def replace_many(self, changes: Sequence[tuple[Transaction, Transaction]]) -> None:
         """`replace` for several (before, after) pairs at once."""
 
+    def settle_many(self, changes: Sequence[tuple[Transaction, Transaction]]) -> None:
+        """`replace_many` for pairs that differ only in open amount, state and `allocated_on`
+        (what an allocation changes): writes those three columns alone."""
+
     def open_items(self, customer_id: int) -> list[Transaction]:
         """Every posted transaction of the customer with an open amount."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from solde.domain.errors import InvalidInput, InvalidState
-from solde.domain.money import Money
+from solde.domain.money import Money, money_sum
 from solde.ledger import balance as deltas
 from solde.ledger.balance import BalanceDelta
 from solde.ledger.customers import Customer
@@ -38,11 +38,21 @@ def _with_open(tx: Transaction, open_amount: Money, day: date) -> Transaction:
     return replace(tx, open_amount=open_amount, state=state, allocated_on=day)
 
 
-def _allocation_day(on: date, *sides: Transaction) -> date:
-    """The date of an allocation between `sides` made on business day `on`: never before
-    either transaction, nor before an earlier allocation on either, so that each transaction's
-    allocations, read in date order, replay the order they were made in."""
-    return max(on, *(max(tx.date, tx.allocated_on or tx.date) for tx in sides))
+def as_left_by(tx: Transaction, made: Iterable[Allocation]) -> Transaction:
+    """`tx` as the allocations `made` (just kept, on top of `tx`) left it: what reading it back
+    would give, without the round trip."""
+    mine = [a for a in made if tx.id in (a.credit_id, a.debit_id)]
+    if not mine:
+        return tx
+    settled_now = money_sum([a.amount for a in mine], tx.currency)
+    return _with_open(tx, tx.open_amount - settled_now, max(a.date for a in mine))
+
+
+def _last_day(tx: Transaction, last: Mapping[int, date]) -> date:
+    """The earliest day a new allocation on `tx` may have: not before the transaction, nor
+    before its latest allocation (so that its allocations, read in date order, replay the order
+    they were made in). `last` holds the days of allocations planned but not yet kept."""
+    return max(tx.date, last.get(tx.id) or tx.allocated_on or tx.date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +73,30 @@ def settled(
     on: date,
     settings: Settings,
 ) -> Settlement:
-    """Work out the planned allocations made on business day `on`. Pure: no I/O."""
-    current = dict(items)
+    """Work out the planned allocations made on business day `on`. Pure: no I/O.
+
+    Open amounts and allocation days are followed per transaction while the steps are read,
+    and each changed transaction is built once at the end (a payment settling a thousand
+    debits is one new payment, not a thousand intermediate ones)."""
+    opened: dict[int, Money] = {}  # open amount after the steps read so far
+    last: dict[int, date] = {}  # latest allocation day after the steps read so far
     steps: list[AllocationStep] = []
     total: Money | None = None
     latest: date | None = None
     for step in planned:
-        credit, debit = current[step.credit_id], current[step.debit_id]
-        day = settings.open_day(_allocation_day(on, credit, debit))
+        credit, debit = items[step.credit_id], items[step.debit_id]
+        day = settings.open_day(max(on, _last_day(credit, last), _last_day(debit, last)))
         steps.append(AllocationStep(credit.id, debit.id, step.amount, day))
-        current[credit.id] = _with_open(credit, credit.open_amount - step.amount, day)
-        current[debit.id] = _with_open(debit, debit.open_amount - step.amount, day)
+        for side in (credit, debit):
+            opened[side.id] = opened.get(side.id, side.open_amount) - step.amount
+            last[side.id] = day
         total = step.amount if total is None else total + step.amount
         latest = day if latest is None else max(latest, day)
-    changed = {tx_id: tx for tx_id, tx in current.items() if tx != items[tx_id]}
+    changed = {}
+    for tx_id, open_amount in opened.items():
+        after = _with_open(items[tx_id], open_amount, last[tx_id])
+        if after != items[tx_id]:
+            changed[tx_id] = after
     delta = None if total is None or latest is None else deltas.allocated(total, latest)
     return Settlement(tuple(steps), changed, delta)
 
@@ -96,7 +116,7 @@ def apply_plan(
         return []
     customer_id = next(iter(items.values())).customer_id
     made = uow.allocations.add_many(customer_id, outcome.steps, source)
-    uow.transactions.replace_many([(items[i], tx) for i, tx in outcome.changed.items()])
+    uow.transactions.settle_many([(items[i], tx) for i, tx in outcome.changed.items()])
     if outcome.delta is not None:
         uow.balances.apply(customer_id, outcome.delta)
     return made
@@ -175,7 +195,7 @@ def release(
             continue  # a payment's own chargebacks stay closed against it
         part = left.min(link.amount)
         credit_id, debit_id = (tx.id, other.id) if tx.kind is Kind.CREDIT else (other.id, tx.id)
-        undone_on = settings.open_day(_allocation_day(on, tx, other))
+        undone_on = settings.open_day(max(on, _last_day(tx, {}), _last_day(other, {})))
         uow.allocations.add(tx.customer_id, credit_id, debit_id, -part, undone_on, source)
         latest = max(latest, undone_on)
         uow.transactions.replace(other, _with_open(other, other.open_amount + part, undone_on))

@@ -227,5 +227,5 @@ def _settle(
         if outcome.delta is not None:
             batch.delta = batch.delta + outcome.delta
         steps.extend((batch.customer.id, step) for step in outcome.steps)
-    uow.transactions.replace_many(replaced)
+    uow.transactions.settle_many(replaced)
     return steps

@@ -30,7 +30,13 @@ from solde.ledger.model import (
 from solde.ledger.ports import UnitOfWork
 from solde.ledger.posting import post
 from solde.ledger.usecases import add_unbilled_line
-from solde.settlement.allocating import allocate_pair, auto_settle, release, settle_customer
+from solde.settlement.allocating import (
+    allocate_pair,
+    as_left_by,
+    auto_settle,
+    release,
+    settle_customer,
+)
 from solde.settlement.payments import (
     fee_transaction,
     parse_fee,
@@ -94,10 +100,7 @@ def _after_settling(
     uow: UnitOfWork, customer: Customer, tx: Transaction, *, on: date
 ) -> Transaction:
     """Settle automatically after posting `tx`; `tx` as it is afterwards."""
-    made = auto_settle(uow, customer, on=on)
-    if any(tx.id in (a.credit_id, a.debit_id) for a in made):
-        return uow.transactions.get(tx.id)
-    return tx
+    return as_left_by(tx, auto_settle(uow, customer, on=on))
 
 
 def available_credit(uow: UnitOfWork, customer: Customer) -> Money:

@@ -7,17 +7,24 @@ the largest, read from the unique index on `id`.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Table, func, select, text
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, func, select, text
+
+_NEXTVAL = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
+#: One `max(id)` query per table, built once (SQLAlchemy then reuses its compiled form).
+_LARGEST: dict[str, Select[Any]] = {}
 
 
 def next_ids(connection: Connection, table: Table, count: int = 1) -> list[int]:
     """`count` new ids for `table`, in increasing order."""
     if connection.dialect.name == "postgresql":
-        query = text(
-            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
-        )
-        return sorted(connection.execute(query, {"table": table.name, "n": count}).scalars())
-    start = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        ids = connection.execute(_NEXTVAL, {"table": table.name, "n": count}).scalars()
+        return sorted(ids)
+    query = _LARGEST.get(table.name)
+    if query is None:
+        query = _LARGEST[table.name] = select(func.coalesce(func.max(table.c.id), 0))
+    start = int(connection.execute(query).scalar_one())
     return list(range(start + 1, start + 1 + count))
 
 

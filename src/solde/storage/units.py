@@ -8,6 +8,7 @@ a percent. Repositories call these functions and never convert by themselves.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from solde.domain.money import Money
 
@@ -37,6 +38,7 @@ def micros(value: Decimal) -> int:
     return _scaled(value, _MICRO)
 
 
+@lru_cache(maxsize=4096)  # a book repeats a few prices and quantities; Decimals are immutable
 def from_micros(value: int) -> Decimal:
     """A unit price or quantity from millionths, without superfluous trailing zeros."""
     return _plain(Decimal(int(value)).scaleb(-_MICRO))
@@ -47,6 +49,7 @@ def rate_units(value: Decimal) -> int:
     return _scaled(value, _RATE)
 
 
+@lru_cache(maxsize=256)
 def from_rate_units(value: int) -> Decimal:
     """A tax rate in percent from ten-thousandths."""
     return _plain(Decimal(int(value)).scaleb(-_RATE))

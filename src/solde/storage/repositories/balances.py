@@ -42,6 +42,9 @@ def _later(column: Any, day: date) -> Any:
     return case((or_(column.is_(None), column < day), day), else_=column)
 
 
+_ROW = select(customer_balances).where(b.customer_id == bindparam("id"))
+
+
 class SqlBalances:
     """Aggregates in the database."""
 
@@ -49,7 +52,7 @@ class SqlBalances:
         self._c = connection
 
     def _row(self, customer_id: int) -> Row[Any]:
-        row = self._c.execute(select(customer_balances).where(b.customer_id == customer_id)).first()
+        row = self._c.execute(_ROW, {"id": customer_id}).first()
         if row is None:
             raise NotFound("customer", customer_id)
         return row

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, exists, func, insert, or_, select, update
 
 from solde.domain.errors import NotFound
 from solde.domain.money import Money
@@ -91,6 +91,16 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+#: Statements of every posting, built once: SQLAlchemy then reuses their compiled form.
+_GET = select(customers).where(customers.c.id == bindparam("id"))
+_LOCK = (
+    select(customers)
+    .join(customer_balances, customer_balances.c.customer_id == customers.c.id)
+    .where(customers.c.id == bindparam("id"))
+    .with_for_update(of=customer_balances)
+)
+
+
 class SqlCustomers:
     """Customers in the database."""
 
@@ -123,24 +133,22 @@ class SqlCustomers:
         """The customer, or NotFound."""
         if not is_possible_id(customer_id):
             raise NotFound("customer", customer_id)
-        row = self._c.execute(select(customers).where(customers.c.id == customer_id)).first()
+        row = self._c.execute(_GET, {"id": customer_id}).first()
         if row is None:
             raise NotFound("customer", customer_id)
         return to_customer(row)
 
     def lock(self, customer_id: int) -> Customer:
-        """The customer; on PostgreSQL its aggregate row stays locked until commit."""
+        """The customer; on PostgreSQL its aggregate row stays locked until commit (read and
+        locked in one round trip). SQLite's writers are serialised already."""
         if not is_possible_id(customer_id):
             raise NotFound("customer", customer_id)
-        if self._c.dialect.name == "postgresql":
-            locked = self._c.execute(
-                select(customer_balances.c.customer_id)
-                .where(customer_balances.c.customer_id == customer_id)
-                .with_for_update()
-            ).first()
-            if locked is None:
-                raise NotFound("customer", customer_id)
-        return self.get(customer_id)
+        if self._c.dialect.name != "postgresql":
+            return self.get(customer_id)
+        row = self._c.execute(_LOCK, {"id": customer_id}).first()
+        if row is None:
+            raise NotFound("customer", customer_id)
+        return to_customer(row)
 
     def lock_many(self, customer_ids: Sequence[int]) -> dict[int, Customer]:
         """The customers among `customer_ids` that exist, locked in id order on PostgreSQL."""

@@ -13,6 +13,7 @@ from solde.ledger.settings import Settings
 from solde.storage.tables import settings as settings_table
 
 KEY = "settings"
+_GET = select(settings_table.c.value).where(settings_table.c.key == KEY)
 
 
 def _dump(value: Settings) -> dict[str, Any]:
@@ -59,8 +60,7 @@ class SqlSettings:
     def get(self) -> Settings:
         """The current settings (read once per unit of work)."""
         if self._cached is None:
-            query = select(settings_table.c.value).where(settings_table.c.key == KEY)
-            data = self._c.execute(query).scalar()
+            data = self._c.execute(_GET).scalar()
             self._cached = Settings() if data is None else _load(data)
         return self._cached
 

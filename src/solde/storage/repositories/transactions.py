@@ -102,16 +102,36 @@ _MUTABLE = (
 )  # fmt: skip
 #: Statements built once: SQLAlchemy then reuses their compiled form on every call.
 _INSERT = insert(transactions)
+_UNCHANGED_MEANWHILE = (
+    t.customer_id == bindparam("was_customer_id"),
+    t.id == bindparam("was_id"),
+    t.state == bindparam("was_state"),
+    t.open_amount == bindparam("was_open_amount"),
+)
 _REPLACE = (
     update(transactions)
-    .where(
-        t.customer_id == bindparam("was_customer_id"),
-        t.id == bindparam("was_id"),
-        t.state == bindparam("was_state"),
-        t.open_amount == bindparam("was_open_amount"),
-    )
+    .where(*_UNCHANGED_MEANWHILE)
     .values({name: bindparam(name) for name in _MUTABLE})
 )
+_GET = select(transactions).where(t.id == bindparam("id"))
+_OPEN = select(transactions).where(
+    t.customer_id == bindparam("customer_id"), t.state == State.OPEN.value
+)
+#: What an allocation changes: fewer columns, fewer index entries rewritten.
+_SETTLE = (
+    update(transactions)
+    .where(*_UNCHANGED_MEANWHILE)
+    .values({name: bindparam(name) for name in ("state", "open_amount", "allocated_on")})
+)
+
+
+def _was(before: Transaction) -> dict[str, Any]:
+    return {
+        "was_customer_id": before.customer_id,
+        "was_id": before.id,
+        "was_state": before.state.value,
+        "was_open_amount": units.to_minor(before.open_amount),
+    }
 
 
 class SqlTransactions:
@@ -161,7 +181,7 @@ class SqlTransactions:
         """The transaction, or NotFound."""
         if not is_possible_id(transaction_id):
             raise NotFound("transaction", transaction_id)
-        row = self._c.execute(select(transactions).where(t.id == transaction_id)).first()
+        row = self._c.execute(_GET, {"id": transaction_id}).first()
         if row is None:
             raise NotFound("transaction", transaction_id)
         return to_transaction(row)
@@ -176,27 +196,42 @@ class SqlTransactions:
             return
         params = [
             _values(after)
-            | {
-                "resolved_on": after.resolved_on,
-                "allocated_on": after.allocated_on,
-                "was_customer_id": before.customer_id,
-                "was_id": before.id,
-                "was_state": before.state.value,
-                "was_open_amount": units.to_minor(before.open_amount),
-            }
+            | {"resolved_on": after.resolved_on, "allocated_on": after.allocated_on}
+            | _was(before)
             for before, after in changes
         ]
-        result = self._c.execute(_REPLACE, params)
+        self._update(_REPLACE, params, changes)
+
+    def settle_many(self, changes: Sequence[tuple[Transaction, Transaction]]) -> None:
+        """Write new open amounts, states and allocation days, each provided nobody changed the
+        row meanwhile."""
+        if not changes:
+            return
+        params = [
+            {
+                "state": after.state.value,
+                "open_amount": units.to_minor(after.open_amount),
+                "allocated_on": after.allocated_on,
+            }
+            | _was(before)
+            for before, after in changes
+        ]
+        self._update(_SETTLE, params, changes)
+
+    def _update(
+        self,
+        statement: Any,
+        params: list[dict[str, Any]],
+        changes: Sequence[tuple[Transaction, Transaction]],
+    ) -> None:
+        result = self._c.execute(statement, params)
         if result.rowcount != len(params):
             ids = ", ".join(str(before.id) for before, _ in changes)
             raise Conflict(f"transaction {ids} was changed by another request; try again")
 
     def open_items(self, customer_id: int) -> list[Transaction]:
         """The customer's posted transactions that are not fully settled."""
-        query = select(transactions).where(
-            t.customer_id == customer_id, t.state == State.OPEN.value
-        )
-        return [to_transaction(r) for r in self._c.execute(query)]
+        return [to_transaction(r) for r in self._c.execute(_OPEN, {"customer_id": customer_id})]
 
     def open_items_of(self, customer_ids: Sequence[int]) -> dict[int, list[Transaction]]:
         """`open_items` of several customers, by customer."""
