@@ -54,7 +54,12 @@ def _row(result: dict[str, Any]) -> str:
     spread = result["solde"][metric]["spread"]
     ratio = "—" if result["ratio"] is None else f"{result['ratio']:.2f}"
     memory = _median(result["solde"], "peak_rss_mib")
-    met = {True: "yes", False: "**no**", None: "—"}[result["meets_target"]]
+    if result["backend"] == "sqlite":
+        met = {True: "yes", False: "**no**", None: "—"}[result["meets_target"]]
+        target = f"{scenario.target}: {met}"
+    else:  # the issue sets the targets for SQLite; other databases are shown against them
+        met = {True: "yes", False: "no", None: "—"}[result["meets_target"]]
+        target = f"set for SQLite; here {met}"
     cells = [
         scenario.title,
         result["backend"],
@@ -62,7 +67,7 @@ def _row(result: dict[str, Any]) -> str:
         "—" if theirs is None else f"{value(metric, theirs)} ({result['baseline_name']})",
         ratio,
         "—" if memory is None else value("peak_rss_mib", memory),
-        f"{scenario.target}: {met}",
+        target,
     ]
     return "| " + " | ".join(cells) + " |"
 

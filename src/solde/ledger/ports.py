@@ -223,7 +223,8 @@ class Balances(Protocol):
         """The balance now."""
 
     def as_of(self, customer_id: int, day: date) -> Balance:
-        """The balance at the end of `day`; the same answer whenever it is asked."""
+        """The balance at the end of `day`; the same answer whenever it is asked. `NotFound`
+        for a customer that does not exist."""
 
     def apply(self, customer_id: int, delta: BalanceDelta) -> None:
         """Add a change to the aggregate, in the current database transaction."""

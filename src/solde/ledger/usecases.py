@@ -83,8 +83,8 @@ def list_customers(uow: UnitOfWork, query: CustomerQuery) -> Page[Customer]:
 def get_balance(uow: UnitOfWork, customer_id: int, *, as_of: date) -> Balance:
     """The balance card at the end of `as_of`. Once nothing has happened after that date it is
     read from the aggregate; for an earlier date it is computed from the dated history, so the
-    answer to a question about a past date never changes."""
-    uow.customers.get(customer_id)
+    answer to a question about a past date never changes. Every customer has its aggregate,
+    so an unknown customer is `NotFound` from that one read."""
     return uow.balances.as_of(customer_id, as_of)
 
 

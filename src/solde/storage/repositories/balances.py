@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, Row, bindparam, case, cast, func, or_, select, update
 
 from solde.domain.errors import NotFound
+from solde.domain.values import is_possible_id
 from solde.ledger.balance import Balance, BalanceDelta, UnbilledSummary
 from solde.ledger.model import Kind, Origin, State
 from solde.storage import units
@@ -52,6 +53,8 @@ class SqlBalances:
         self._c = connection
 
     def _row(self, customer_id: int) -> Row[Any]:
+        if not is_possible_id(customer_id):
+            raise NotFound("customer", customer_id)
         row = self._c.execute(_ROW, {"id": customer_id}).first()
         if row is None:
             raise NotFound("customer", customer_id)
