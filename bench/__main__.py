@@ -88,7 +88,10 @@ def main(argv: list[str]) -> int:
     databases.WORK.mkdir(parents=True, exist_ok=True)
     described = machine.describe(databases.WORK, databases.postgres_version())
     print(f"machine: {described}")
-    results = []
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    output = args.output or RESULTS / f"{profile.name}-{stamp}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    document: dict[str, Any] = {"profile": profile.name, "machine": described, "results": []}
     for key in args.scenario or list(SCENARIOS):
         if SCENARIOS[key].baseline is None:
             print(f"{key}: baseline skipped: {SCENARIOS[key].baseline_name} is not available")
@@ -96,17 +99,10 @@ def main(argv: list[str]) -> int:
             print(f"{key} on {backend} ...", flush=True)
             result = run_scenario(key, backend, profile.name, args.repeats or profile.repeats)
             print(f"  {report.headline(result)}", flush=True)
-            results.append(result)
-    document = {
-        "profile": profile.name,
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": described,
-        "results": results,
-    }
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    output = args.output or RESULTS / f"{profile.name}-{stamp}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(document, indent=2))
+            document["results"].append(result)
+            # written after every scenario: a long run that is stopped keeps what it measured
+            document["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            output.write_text(json.dumps(document, indent=2))
     print(f"results: {output}")
     if args.write_docs:
         report.write_docs(document)

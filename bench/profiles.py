@@ -45,7 +45,7 @@ PROFILES = {
         all_transactions=100_000, open_debits=1_000,
     ),
     "full": _profile(
-        "full", repeats=5, posting_ops=2_000, http_seconds=10.0, http_rate=500,
+        "full", repeats=3, posting_ops=2_000, http_seconds=10.0, http_rate=500,
         http_connections=32, import_rows=200_000, import_batch=10_000,
         card_customers=100_000, card_small=200_000, card_large=2_000_000, card_reads=5_000,
         all_customers=50_000, all_transactions=1_000_000, open_debits=1_000,
