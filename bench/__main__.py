@@ -3,7 +3,8 @@
 Every scenario runs on SQLite and, when reachable, on PostgreSQL; each side (solde and its
 baseline) runs `repeats` times, each time in a fresh child process. Results go to
 bench/results/<profile>-<time>.json; with --write-docs the Markdown tables of
-docs/BENCHMARKS.md are replaced too.
+docs/BENCHMARKS.md are replaced too. `--merge FILE` starts from an earlier run of the same
+profile and replaces only the scenarios run now (to re-measure one scenario after a change).
 """
 
 from __future__ import annotations
@@ -74,7 +75,27 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, help="runs of each side (default: profile's)")
     parser.add_argument("--write-docs", action="store_true", help="update docs/BENCHMARKS.md")
     parser.add_argument("--output", type=Path, help="the JSON results file")
+    parser.add_argument(
+        "--merge", type=Path, help="an earlier results file whose other scenarios are kept"
+    )
     return parser.parse_args(argv)
+
+
+def _merged(earlier: Path, profile: str) -> list[dict[str, Any]]:
+    document = json.loads(earlier.read_text())
+    if document.get("profile") != profile:
+        found = document.get("profile")
+        raise SystemExit(f"{earlier} holds the {found!r} profile, not {profile!r}")
+    return list(document["results"])
+
+
+def _put(results: list[dict[str, Any]], result: dict[str, Any]) -> None:
+    """Add `result`, replacing an earlier one of the same scenario and database in place."""
+    for index, old in enumerate(results):
+        if (old["scenario"], old["backend"]) == (result["scenario"], result["backend"]):
+            results[index] = result
+            return
+    results.append(result)
 
 
 def main(argv: list[str]) -> int:
@@ -91,7 +112,8 @@ def main(argv: list[str]) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     output = args.output or RESULTS / f"{profile.name}-{stamp}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
-    document: dict[str, Any] = {"profile": profile.name, "machine": described, "results": []}
+    earlier = _merged(args.merge, profile.name) if args.merge else []
+    document: dict[str, Any] = {"profile": profile.name, "machine": described, "results": earlier}
     for key in args.scenario or list(SCENARIOS):
         if SCENARIOS[key].baseline is None:
             print(f"{key}: baseline skipped: {SCENARIOS[key].baseline_name} is not available")
@@ -99,7 +121,7 @@ def main(argv: list[str]) -> int:
             print(f"{key} on {backend} ...", flush=True)
             result = run_scenario(key, backend, profile.name, args.repeats or profile.repeats)
             print(f"  {report.headline(result)}", flush=True)
-            document["results"].append(result)
+            _put(document["results"], result)
             # written after every scenario: a long run that is stopped keeps what it measured
             document["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
             output.write_text(json.dumps(document, indent=2))

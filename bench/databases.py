@@ -97,7 +97,7 @@ def analyze(database: Database) -> None:
 
 def _admin(sql: str) -> None:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(sql)  # type: ignore[arg-type]
+        admin.execute(sql)
 
 
 def drop(database: Database) -> None:

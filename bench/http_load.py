@@ -7,6 +7,9 @@ client on keep-alive connections that posts lines and payments to many customers
 - fixed rate: requests are sent on a fixed schedule (open loop) and each latency counts from
   the moment the request was due, so a slow server is not hidden by a waiting client;
 - saturation: N connections each send their next request as soon as the previous one answered.
+  With Debian's `wrk` installed, wrk does it (bench/wrk_post.lua, one thread): a client in C
+  costs the shared 2 cores far less than Python's, so the server, not the client, is what
+  saturates. Without wrk the httpx client does it, and the report names which one ran.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import asyncio
 import json
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -29,7 +33,7 @@ from bench.profiles import Profile
 from bench.stats import latency_summary
 from solde.storage.api_keys import Role
 
-LINE = {
+LINE: dict[str, object] = {
     "kind": "debit",
     "type": "charge",
     "label": "Fibre subscription",
@@ -38,7 +42,7 @@ LINE = {
     "date": "2026-10-15",
     "bill_on_next_invoice": False,
 }
-PAYMENT = {"amount": "47.88", "method": "card", "date": "2026-10-20"}
+PAYMENT: dict[str, object] = {"amount": "47.88", "method": "card", "date": "2026-10-20"}
 
 
 def _request(index: int, ids: list[int]) -> tuple[str, dict[str, object]]:
@@ -54,7 +58,9 @@ async def _send(client: httpx.AsyncClient, index: int, ids: list[int]) -> bool:
     return response.status_code == 201
 
 
-async def fixed_rate(base: str, key: str, ids: list[int], rate: int, seconds: float) -> dict:
+async def fixed_rate(
+    base: str, key: str, ids: list[int], rate: int, seconds: float
+) -> dict[str, float]:
     """Open loop at `rate` requests per second."""
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     headers = {"Authorization": f"Bearer {key}"}
@@ -77,7 +83,9 @@ async def fixed_rate(base: str, key: str, ids: list[int], rate: int, seconds: fl
     return {"rps": len(latencies) / elapsed, "failures": failures, **latency_summary(latencies)}
 
 
-async def saturation(base: str, key: str, ids: list[int], connections: int, seconds: float) -> dict:
+async def saturation(
+    base: str, key: str, ids: list[int], connections: int, seconds: float
+) -> dict[str, float]:
     """Closed loop: `connections` clients, each sending as soon as it has its answer."""
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     headers = {"Authorization": f"Bearer {key}"}
@@ -99,6 +107,35 @@ async def saturation(base: str, key: str, ids: list[int], connections: int, seco
         await asyncio.gather(*(worker() for _ in range(connections)))
         elapsed = time.perf_counter() - start
     return {"rps": len(latencies) / elapsed, "failures": failures, **latency_summary(latencies)}
+
+
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_post.lua"
+
+
+def saturation_wrk(
+    base: str, key: str, ids: list[int], connections: int, seconds: float
+) -> dict[str, float]:
+    """The closed loop of `saturation`, driven by wrk (one thread, `connections` connections)."""
+    env = {**os.environ, "SOLDE_BENCH_IDS": ",".join(map(str, ids)), "SOLDE_BENCH_KEY": key}
+    wrk = subprocess.Popen(
+        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
+         "-s", str(WRK_SCRIPT), base],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    _pid, status, usage = os.wait4(wrk.pid, 0)  # wrk's own peak memory, not other children's
+    wrk.returncode = os.waitstatus_to_exitcode(status)
+    output = wrk.stdout.read() if wrk.stdout else ""
+    if wrk.returncode != 0:
+        raise RuntimeError(f"wrk failed: {output.strip()}")
+    found = json.loads(output.strip().splitlines()[-1])
+    rss = usage.ru_maxrss / 1024
+    return {
+        "rps": found["requests"] / found["seconds"],
+        "failures": found["failures"],
+        **{name: found[name] for name in ("p50_ms", "p90_ms", "p99_ms", "max_ms")},
+        "client_peak_rss_mib": rss,
+        "client_is_wrk": 1.0,
+    }
 
 
 def _free_port() -> int:
@@ -127,7 +164,7 @@ def _peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
-def _generate(phase: str, base: str, key: str, ids: list[int], profile: Profile) -> dict:
+def _generate(phase: str, base: str, key: str, ids: list[int], profile: Profile) -> dict[str, Any]:
     """Run one load phase in a child process (the load generator)."""
     spec = {
         "phase": phase,
@@ -162,7 +199,12 @@ def measure(database: Database, ids: list[int], profile: Profile) -> dict[str, f
     try:
         _wait_until_up(base, server)
         fixed = _generate("fixed", base, secret, ids, profile)
-        saturated = _generate("saturation", base, secret, ids, profile)
+        if shutil.which("wrk"):
+            saturated = saturation_wrk(
+                base, secret, ids, profile.http_connections, profile.http_seconds
+            )
+        else:
+            saturated = _generate("saturation", base, secret, ids, profile) | {"client_is_wrk": 0.0}
         server_rss = _peak_rss_mib(server.pid)
     finally:
         server.terminate()

@@ -39,10 +39,10 @@ PROFILES = {
         all_transactions=600, open_debits=50,
     ),
     "quick": _profile(
-        "quick", repeats=3, posting_ops=300, http_seconds=3.0, http_rate=200,
-        http_connections=16, import_rows=20_000, import_batch=5_000, card_customers=2_000,
-        card_small=20_000, card_large=100_000, card_reads=1_000, all_customers=2_000,
-        all_transactions=100_000, open_debits=1_000,
+        "quick", repeats=3, posting_ops=200, http_seconds=2.0, http_rate=200,
+        http_connections=16, import_rows=10_000, import_batch=5_000, card_customers=1_000,
+        card_small=10_000, card_large=50_000, card_reads=500, all_customers=1_000,
+        all_transactions=50_000, open_debits=1_000,
     ),
     "full": _profile(
         "full", repeats=3, posting_ops=2_000, http_seconds=10.0, http_rate=500,

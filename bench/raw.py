@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import MetaData, Table, create_engine
+from sqlalchemy.sql.elements import quoted_name
 
 from bench.databases import Database
 from solde.storage.tables import customers, transactions
@@ -31,7 +32,7 @@ def create_table(database: Database, original: Table = transactions) -> str:
     customers.to_metadata(metadata)  # what the foreign key refers to (already created)
     copy = original.to_metadata(metadata, name=f"raw_{original.name}")
     for index in copy.indexes:
-        index.name = f"raw_{index.name}"
+        index.name = quoted_name(f"raw_{index.name}", quote=None)
     for constraint in copy.constraints:
         if constraint.name and isinstance(constraint.name, str):
             constraint.name = f"raw_{constraint.name}"

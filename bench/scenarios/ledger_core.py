@@ -260,7 +260,11 @@ def card_raw(backend: str, profile: Profile) -> Metrics:
     latencies = []
     for _ in range(profile.card_reads):
         customer_id = ids[rng.randrange(len(ids))]
-        latencies.append(_timed(lambda c=customer_id: connection.execute(query, (c,)).fetchone()))
+
+        def read(customer_id: int = customer_id) -> None:
+            connection.execute(query, (customer_id,)).fetchone()
+
+        latencies.append(_timed(read))
         if backend == "postgresql":
             connection.rollback()
     connection.close()
@@ -362,7 +366,11 @@ def settle_solde(backend: str, profile: Profile) -> Metrics:
             uow.commit()
         databases.analyze(database)
         total = Decimal("10.00") * profile.open_debits
-        values = {"amount": str(total), "method": "bank_transfer", "date": TODAY.isoformat()}
+        values: dict[str, object] = {
+            "amount": str(total),
+            "method": "bank_transfer",
+            "date": TODAY.isoformat(),
+        }
 
         def pay(customer_id: int = customer_id, values: dict[str, object] = values) -> None:
             with container.uow(actor="bench") as uow:

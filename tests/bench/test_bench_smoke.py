@@ -51,3 +51,27 @@ def test_the_tiny_profile_measures_solde_and_its_baselines(tmp_path: Path) -> No
         assert results["all_balances"]["baseline"]["customers"]["median"] > 0
     else:
         assert results["all_balances"]["baseline"] is None
+
+
+def test_the_http_scenario_loads_a_real_server_at_a_fixed_rate_and_at_saturation(
+    tmp_path: Path,
+) -> None:
+    output = tmp_path / "results.json"
+    command = [sys.executable, "-m", "bench", "--profile", "tiny", "--backend", "sqlite"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOLDE_BENCH_WORK": str(tmp_path / "work")}
+    run = subprocess.run(
+        [*command, "--scenario", "http", "--output", str(output)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    (result,) = json.loads(output.read_text())["results"]
+    solde = result["solde"]
+    # every request of both phases was answered 201 by the server
+    assert solde["fixed_failures"]["median"] == 0
+    assert solde["saturation_failures"]["median"] == 0
+    assert solde["fixed_rps"]["median"] > 0
+    assert solde["saturation_rps"]["median"] > 0
+    assert solde["saturation_p99_ms"]["median"] >= solde["saturation_p50_ms"]["median"] > 0
+    # the saturation load comes from wrk when it is installed, else from the Python client
+    assert solde["saturation_client_is_wrk"]["median"] == (1.0 if shutil.which("wrk") else 0.0)
+    assert result["baseline"]["ops_per_s"]["median"] > 0

@@ -21,6 +21,7 @@ def to_minor(amount: Money) -> int:
     return amount.minor
 
 
+@lru_cache(maxsize=65536)  # immutable; balances and amounts repeat a lot (zeros, plan prices)
 def from_minor(minor: int, currency: str) -> Money:
     """An amount from an integer of minor units (12000, EUR -> 120.00)."""
     return Money.from_minor(int(minor), currency)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Date, Row, bindparam, case, cast, func, or_, select, update
@@ -237,20 +238,34 @@ def _apply_statement(dialect: str) -> Any:
     )
 
 
+#: Where each column sits in a row of `select(customer_balances)`: reading by position is
+#: several times cheaper than by name, which counts when streaming every customer.
+_AT = {name: index for index, name in enumerate(customer_balances.c.keys())}
+_NAMES = (
+    "customer_id", "currency", "balance", "debit", "credit", "awaiting", "unbilled_count",
+    "unbilled_net", "unbilled_gross", "unbilled_first", "unbilled_last",
+)  # fmt: skip
+_FIELDS = itemgetter(*(_AT[name] for name in _NAMES))
+
+
 def _from_row(row: Row[Any]) -> Balance:
-    currency = row.currency
+    (
+        customer_id, currency, balance, debit, credit, awaiting, unbilled_count, unbilled_net,
+        unbilled_gross, unbilled_first, unbilled_last,
+    ) = _FIELDS(row)  # fmt: skip
+    money = units.from_minor
     return Balance(
-        customer_id=row.customer_id,
+        customer_id=customer_id,
         currency=currency,
-        balance=units.from_minor(row.balance, currency),
-        debit=units.from_minor(row.debit, currency),
-        credit=units.from_minor(row.credit, currency),
-        awaiting_confirmation=units.from_minor(row.awaiting, currency),
+        balance=money(balance, currency),
+        debit=money(debit, currency),
+        credit=money(credit, currency),
+        awaiting_confirmation=money(awaiting, currency),
         unbilled=UnbilledSummary(
-            count=row.unbilled_count,
-            net=units.from_minor(row.unbilled_net, currency),
-            gross=units.from_minor(row.unbilled_gross, currency),
-            first_date=row.unbilled_first,
-            last_date=row.unbilled_last,
+            count=unbilled_count,
+            net=money(unbilled_net, currency),
+            gross=money(unbilled_gross, currency),
+            first_date=unbilled_first,
+            last_date=unbilled_last,
         ),
     )
