@@ -33,6 +33,7 @@ from bench.profiles import Profile
 from bench.stats import latency_summary
 from solde.storage.api_keys import Role
 
+#: The two requests of scenarios 1 and 2 (and of bench/wrk_post.lua, which gets them from here).
 LINE: dict[str, object] = {
     "kind": "debit",
     "type": "charge",
@@ -116,7 +117,13 @@ def saturation_wrk(
     base: str, key: str, ids: list[int], connections: int, seconds: float
 ) -> dict[str, float]:
     """The closed loop of `saturation`, driven by wrk (one thread, `connections` connections)."""
-    env = {**os.environ, "SOLDE_BENCH_IDS": ",".join(map(str, ids)), "SOLDE_BENCH_KEY": key}
+    env = {
+        **os.environ,
+        "SOLDE_BENCH_IDS": ",".join(map(str, ids)),
+        "SOLDE_BENCH_KEY": key,
+        "SOLDE_BENCH_LINE": json.dumps(LINE),
+        "SOLDE_BENCH_PAYMENT": json.dumps(PAYMENT),
+    }
     wrk = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
          "-s", str(WRK_SCRIPT), base],

@@ -1,5 +1,6 @@
--- Scenario 2's saturation load for wrk: the same requests as bench/http_load.py sends, a
--- charge then a payment that pays it, spread over the customers of SOLDE_BENCH_IDS.
+-- Scenario 2's saturation load for wrk: the requests bench/http_load.py passes in
+-- SOLDE_BENCH_LINE and SOLDE_BENCH_PAYMENT, a charge then a payment that pays it, spread over
+-- the customers of SOLDE_BENCH_IDS.
 -- At the end it prints one JSON line with the throughput, the errors and the latencies.
 
 local ids = {}
@@ -7,10 +8,8 @@ for id in string.gmatch(os.getenv("SOLDE_BENCH_IDS") or "", "%d+") do
   ids[#ids + 1] = id
 end
 
-local line = '{"kind":"debit","type":"charge","label":"Fibre subscription",'
-  .. '"unit_price":"39.90","tax_rate":"20","date":"2026-10-15",'
-  .. '"bill_on_next_invoice":false}'
-local payment = '{"amount":"47.88","method":"card","date":"2026-10-20"}'
+local line = os.getenv("SOLDE_BENCH_LINE")
+local payment = os.getenv("SOLDE_BENCH_PAYMENT")
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

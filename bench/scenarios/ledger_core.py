@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bench import databases, generator, journal, raw
+from bench import databases, generator, http_load, journal, raw
 from bench.databases import Database
 from bench.profiles import Profile
 from bench.scenarios import Metrics, Scenario, register
@@ -44,17 +44,7 @@ def _timed(action: Callable[[], object]) -> float:
 
 def _posting_values(index: int) -> tuple[bool, dict[str, object]]:
     """Even operations post a charge, odd ones pay it: every payment settles a debit."""
-    if index % 2 == 0:
-        return True, {
-            "kind": "debit",
-            "type": "charge",
-            "label": "Fibre subscription",
-            "unit_price": "39.90",
-            "tax_rate": "20",
-            "date": "2026-10-15",
-            "bill_on_next_invoice": False,
-        }
-    return False, {"amount": "47.88", "method": "card", "date": "2026-10-20"}
+    return (True, http_load.LINE) if index % 2 == 0 else (False, http_load.PAYMENT)
 
 
 def posting_solde(backend: str, profile: Profile) -> Metrics:
@@ -128,8 +118,6 @@ register(
 
 def http_solde(backend: str, profile: Profile) -> Metrics:
     """uvicorn serving solde; a load generator in another process posts lines and payments."""
-    from bench import http_load
-
     database = databases.fresh(backend, "http")
     ids = [cid for cid, _ in _customers(database, POSTING_CUSTOMERS)]
     return http_load.measure(database, ids, profile)

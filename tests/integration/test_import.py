@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import books
 import pytest
 from sqlalchemy import func, select
 
@@ -22,7 +23,7 @@ from solde.settlement import usecases as settlement
 from solde.settlement.importing import ImportResult, ImportRow, RowKind, import_transactions
 from solde.storage.tables import allocations, audit_log, metadata, transactions
 
-ON = date(2026, 3, 10)
+ON = books.ON
 
 
 def line(
@@ -59,21 +60,8 @@ def payment(customer: int, amount: str, day: str, **fields: object) -> ImportRow
 Card = tuple[Decimal, Decimal, Decimal, Decimal, int, Decimal, Decimal]
 
 
-class Book:
-    """Calls the use cases the way the API does: one unit of work per action, committed."""
-
-    def __init__(self, container: Container) -> None:
-        self.container = container
-
-    def __call__(self, action: Any, *args: Any, **kwargs: Any) -> Any:
-        with self.container.uow(actor="test") as uow:
-            result = action(uow, *args, **kwargs)
-            uow.commit()
-        return result
-
-    def customer(self, **billing: object) -> int:
-        values = {"name": "Test", "currency": "EUR", "billing": billing}
-        return int(self(ledger.create_customer, values).id)
+class Book(books.Book):
+    """`books.Book`, with imports and what they leave behind."""
 
     def import_(self, rows: Sequence[ImportRow], on: date = ON) -> ImportResult:
         result: ImportResult = self(import_transactions, rows, on=on)
@@ -86,10 +74,6 @@ class Book:
             action = settlement.add_entry if row.kind is RowKind.LINE else settlement.record_payment
             ids.append(int(self(action, row.customer_id, row.values, on=on).id))
         return ids
-
-    def open_amount(self, tx_id: int) -> Decimal:
-        with self.container.uow(actor="test", write=False) as uow:
-            return ledger.get_transaction(uow, tx_id).open_amount.amount
 
     def card(self, customer: int, as_of: date = ON) -> Card:
         """Balance, debit, credit, awaiting confirmation, unbilled count, net and gross."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
+import books
 import pytest
 
 from solde.bootstrap import Container, is_timezone
@@ -13,24 +13,11 @@ from solde.domain.errors import InsufficientCredit, PeriodLocked
 from solde.ledger import usecases as ledger
 from solde.settlement import usecases as settlement
 
-ON = date(2026, 3, 10)
+ON = books.ON
 
 
-class Book:
-    """Calls the use cases the way the API does: one unit of work per action, committed."""
-
-    def __init__(self, container: Container) -> None:
-        self.container = container
-
-    def __call__(self, action: Any, *args: Any, **kwargs: Any) -> Any:
-        with self.container.uow(actor="test") as uow:
-            result = action(uow, *args, **kwargs)
-            uow.commit()
-        return result
-
-    def customer(self, **billing: object) -> int:
-        values = {"name": "Test", "currency": "EUR", "billing": billing}
-        return int(self(ledger.create_customer, values).id)
+class Book(books.Book):
+    """`books.Book`, with charges and payments."""
 
     def charge(self, customer: int, price: str, day: date, on: date = ON) -> int:
         values = {
@@ -46,10 +33,6 @@ class Book:
     def pay(self, customer: int, amount: str, day: date, on: date = ON) -> int:
         values = {"amount": amount, "method": "card", "date": day.isoformat()}
         return int(self(settlement.record_payment, customer, values, on=on).id)
-
-    def open_amount(self, tx_id: int) -> Decimal:
-        with self.container.uow(actor="test", write=False) as uow:
-            return ledger.get_transaction(uow, tx_id).open_amount.amount
 
     def card(self, customer: int, as_of: date = ON) -> tuple[Decimal, Decimal, Decimal]:
         with self.container.uow(actor="test", write=False) as uow:
