@@ -91,17 +91,17 @@ def parse_entry(values: Mapping[str, object], *, on: date) -> Entry:
         bills_on_next_invoice_by_default(kind, tx_type),
     )
     price = LinePrice(Decimal(1), Decimal(0), Decimal(0))
-    if values.get("unit_price") is None:
+    missing_price = values.get("unit_price") is None
+    if missing_price:
         reader.fail("unit_price", "required", "is required")
-    else:
-        try:
-            price = parse_line_price(
-                _or(values.get("quantity"), "1"),
-                values.get("unit_price"),
-                _or(values.get("tax_rate"), "0"),
-            )
-        except InvalidInput as exc:
-            reader.errors.absorb(exc)
+    try:  # quantity and tax rate are checked even without a price: every fault at once
+        price = parse_line_price(
+            _or(values.get("quantity"), "1"),
+            "0" if missing_price else values.get("unit_price"),
+            _or(values.get("tax_rate"), "0"),
+        )
+    except InvalidInput as exc:
+        reader.errors.absorb(exc)
     reader.done()
     return Entry(kind, tx_type, label or "", day, price, bill_next, reference)
 

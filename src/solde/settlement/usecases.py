@@ -208,14 +208,10 @@ def chargeback(
     payment = uow.transactions.get(payment_id)
     customer = uow.customers.lock(payment.customer_id)
     payment = uow.transactions.get(payment_id)
-    if payment.type is not TxType.PAYMENT or not payment.is_posted:
-        raise InvalidState(f"transaction {payment_id} is not a confirmed payment")
-    if uow.transactions.reversal_of(payment_id) is not None:
-        raise InvalidState(f"payment {payment_id} is reversed: there is nothing to charge back")
-    taken = uow.transactions.related_total(payment_id, TxType.CHARGEBACK)
-    left = payment.amount - taken if taken is not None else payment.amount
-    if not left.is_positive():
-        raise InvalidState(f"payment {payment_id} is already charged back in full")
+    refusal = chargeback_refusal(uow, payment)
+    if refusal is not None:
+        raise InvalidState(refusal)
+    left = chargeable(uow, payment)
     reader = InputReader(values, allowed={"amount", "fee", "reason", "date"}, what="a chargeback")
     amount = reader.read("amount", lambda v, f: Money.parse(v, customer.currency, field=f), left)
     fee = reader.read("fee", lambda v, f: parse_fee(v, currency=customer.currency, field=f), None)
@@ -250,6 +246,24 @@ def chargeback(
         post(uow, fee_tx, on=on, action="fee.posted")
     auto_settle(uow, customer, on=on)
     return uow.transactions.get(debit.id)
+
+
+def chargeable(uow: UnitOfWork, payment: Transaction) -> Money:
+    """What of a confirmed payment can still be charged back (reversed chargebacks give
+    their amount back)."""
+    taken = uow.transactions.related_total(payment.id, TxType.CHARGEBACK)
+    return payment.amount - taken if taken is not None else payment.amount
+
+
+def chargeback_refusal(uow: UnitOfWork, payment: Transaction) -> str | None:
+    """Why `payment` cannot be charged back, or None when it can."""
+    if payment.type is not TxType.PAYMENT or not payment.is_posted:
+        return f"transaction {payment.id} is not a confirmed payment"
+    if uow.transactions.reversal_of(payment.id) is not None:
+        return f"payment {payment.id} is reversed: there is nothing to charge back"
+    if not chargeable(uow, payment).is_positive():
+        return f"payment {payment.id} is already charged back in full"
+    return None
 
 
 def _chargeback_transaction(
@@ -328,21 +342,29 @@ def reverse(
     return uow.transactions.get(reversal.id)
 
 
-def _check_reversible(uow: UnitOfWork, original: Transaction) -> None:
+def reversal_refusal(uow: UnitOfWork, original: Transaction) -> str | None:
+    """Why `original` cannot be reversed, or None when it can."""
     if not original.is_posted:
         hint = {
             State.UNBILLED: "cancel the unbilled line instead",
             State.PENDING: "fail the pending payment instead",
         }.get(original.state, "it is not posted")
-        raise InvalidState(f"transaction {original.id} is {original.state.value}: {hint}")
+        return f"transaction {original.id} is {original.state.value}: {hint}"
     if original.type in _NOT_REVERSIBLE:
-        raise InvalidState(f"transaction {original.id}: {_NOT_REVERSIBLE[original.type]}")
+        return f"transaction {original.id}: {_NOT_REVERSIBLE[original.type]}"
     if original.reverses_id is not None:
-        raise InvalidState(f"transaction {original.id} is itself a reversal")
+        return f"transaction {original.id} is itself a reversal"
     if uow.transactions.reversal_of(original.id) is not None:
-        raise InvalidState(f"transaction {original.id} is already reversed")
+        return f"transaction {original.id} is already reversed"
     if uow.transactions.related_total(original.id, TxType.CHARGEBACK) is not None:
-        raise InvalidState(f"payment {original.id} has chargebacks: reverse the chargebacks first")
+        return f"payment {original.id} has chargebacks: reverse the chargebacks first"
+    return None
+
+
+def _check_reversible(uow: UnitOfWork, original: Transaction) -> None:
+    refusal = reversal_refusal(uow, original)
+    if refusal is not None:
+        raise InvalidState(refusal)
 
 
 def _reversal_transaction(
