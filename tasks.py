@@ -69,6 +69,8 @@ def _ensure_env(lock: str) -> None:
 def demo(args: list[str]) -> None:
     """Start the back office on the demo SQLite database (demo.db), creating it on first use.
 
+    `solde demo` loads the demo data only into a database without customers, makes sure the
+    demo admin (admin@example.com / solde-demo) exists and prints a new admin API key.
     `--fresh` discards demo.db and loads the demo data again. Other arguments go to
     `solde serve` (e.g. `--port 8080`).
     """
@@ -79,12 +81,8 @@ def demo(args: list[str]) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
     solde = BIN / "solde"
-    if DEMO_DATABASE.exists():
-        _run(solde, "init", env=env)
-        _run(solde, "api-key", "create", "--role", "admin", "--name", "demo", env=env)
-    else:
-        _run(solde, "init", env=env)
-        _run(solde, "demo", env=env)
+    _run(solde, "init", env=env)
+    _run(solde, "demo", env=env)
     _run(solde, "serve", *args, env=env)
 
 

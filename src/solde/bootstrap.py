@@ -20,6 +20,7 @@ from solde.storage.api_keys import ApiKeyStore
 from solde.storage.engine import DEFAULT_URL, make_engine
 from solde.storage.idempotency import IdempotencyStore
 from solde.storage.unit_of_work import SqlUnitOfWork
+from solde.storage.users import UserStore
 
 DATABASE_URL_VARIABLE = "SOLDE_DATABASE_URL"
 
@@ -44,6 +45,7 @@ class Container:
         self.engine = engine or make_engine(config.database_url)
         self.api_keys = ApiKeyStore(self.engine)
         self.idempotency = IdempotencyStore(self.engine)
+        self.users = UserStore(self.engine)
 
     def uow(self, *, actor: str, write: bool = True) -> SqlUnitOfWork:
         """A unit of work; use it in a `with` block and call `commit()` to keep its changes."""

@@ -270,3 +270,8 @@ def _special_cases(book: _Book, today: date) -> None:
     )
     card = book.pay(shop, day, amount="106.80", method="card")
     book.chargeback(card, day + timedelta(days=12), reason="cardholder dispute", fee="15.00")
+
+
+#: The back-office admin that `solde demo` makes sure exists (named in the README).
+DEMO_EMAIL = "admin@example.com"
+DEMO_PASSWORD = "solde-demo"  # noqa: S105 - a published demo sign-in, not a secret

@@ -18,6 +18,7 @@ from solde.ledger.balance import Balance
 from solde.ledger.customers import Customer
 from solde.ledger.model import Allocation, AllocationLink, Transaction
 from solde.ledger.ports import UnitOfWork
+from solde.ledger.reports import BalanceReport
 from solde.ledger.settings import Settings
 
 
@@ -155,4 +156,28 @@ def settings(s: Settings) -> dict[str, Any]:
         "default_currency": s.default_currency,
         "lock_date": _day(s.lock_date),
         "billing": billing,
+    }
+
+
+def balance_report(report: BalanceReport) -> dict[str, Any]:
+    """The dashboard's balance report: per currency, today's totals and the month-end history."""
+    return {
+        "as_of": report.as_of.isoformat(),
+        "currencies": [
+            {
+                "currency": s.currency,
+                "customers": s.customers,
+                "owing": s.owing,
+                "in_credit": s.in_credit,
+                "settled": s.settled,
+                "owed": _money(s.owed),
+                "credit": _money(s.credit),
+                "balance": _money(s.balance),
+                "awaiting_confirmation": _money(s.awaiting_confirmation),
+                "history": [
+                    {"date": day.isoformat(), "balance": _money(net)} for day, net in s.history
+                ],
+            }
+            for s in report.currencies
+        ],
     }

@@ -101,6 +101,7 @@ OPERATIONS = {
     ("POST", "/v1/customers/{customer_id}/settle"),
     ("GET", "/v1/settings"),
     ("PUT", "/v1/settings"),
+    ("GET", "/v1/reports/balances"),
 }
 
 

@@ -20,10 +20,12 @@ from starlette.testclient import TestClient
 
 from solde.api.app import create_app
 from solde.bootstrap import Config, Container
+from solde.demo import DEMO_EMAIL, DEMO_PASSWORD
 from solde.domain.errors import NotFound
 from solde.ledger.model import POSTED_STATES, Kind, State, TxType
 from solde.ledger.ports import CustomerQuery
 from solde.storage.api_keys import Role
+from solde.storage.users import User
 
 if TYPE_CHECKING:
     from conftest import Cli, Demo
@@ -287,15 +289,52 @@ def test_settings_set_refuses_a_bad_value(cli: Cli, subtests: pytest.Subtests) -
 # -- demo ------------------------------------------------------------------------------------
 
 
-def test_demo_is_refused_on_a_database_that_has_customers(cli: Cli) -> None:
+def _signs_in(container: Container, email: str, password: str) -> User | None:
+    return container.users.authenticate(email, password, ip="192.0.2.1").user
+
+
+def test_demo_loads_no_data_where_customers_exist_but_still_lets_people_in(cli: Cli) -> None:
     cli.new_customer(name="Real customer")
     before = cli.snapshot()
 
     outcome = cli.ok("demo")
 
     assert "already has customers" in outcome.stdout
-    assert not KEY.search(outcome.stdout)
-    assert cli.snapshot() == before
+    after = cli.snapshot()
+    assert {t: rows for t, rows in after.items() if t not in ("users", "api_keys")} == {
+        t: rows for t, rows in before.items() if t not in ("users", "api_keys")
+    }
+    assert f"back office: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}\n" in outcome.stdout
+    user = _signs_in(cli.container, DEMO_EMAIL, DEMO_PASSWORD)
+    assert user is not None
+    assert user.role is Role.ADMIN
+    key = cli.container.api_keys.authenticate(outcome.last_line)
+    assert key is not None
+    assert key.role is Role.ADMIN
+
+
+def test_demo_leaves_an_existing_demo_user_as_it_is(cli: Cli) -> None:
+    cli.container.users.create(email=DEMO_EMAIL, role=Role.VIEWER, password="changed by its owner")
+    before = cli.container.users.list()
+
+    first = cli.ok("demo")
+    second = cli.ok("demo")
+
+    assert cli.container.users.list() == before
+    assert _signs_in(cli.container, DEMO_EMAIL, DEMO_PASSWORD) is None
+    assert _signs_in(cli.container, DEMO_EMAIL, "changed by its owner") is not None
+    assert "demo data loaded" in first.stdout
+    assert "already has customers" in second.stdout
+    assert KEY.fullmatch(first.last_line)
+    assert KEY.fullmatch(second.last_line)
+    assert first.last_line != second.last_line
+
+
+def test_demo_prints_the_sign_in_of_its_back_office_admin(demo: Demo) -> None:
+    assert f"back office: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}\n" in demo.stdout
+    user = _signs_in(demo.container, DEMO_EMAIL, DEMO_PASSWORD)
+    assert user is not None
+    assert user.role is Role.ADMIN
 
 
 def test_demo_prints_a_working_admin_key_on_its_last_line(demo: Demo) -> None:

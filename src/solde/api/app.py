@@ -7,7 +7,15 @@ from fastapi import FastAPI
 from solde import __version__
 from solde.api import openapi, problems
 from solde.api.idempotency import IdempotencyMiddleware
-from solde.api.routes import customers, health, payments, settings, settlement, transactions
+from solde.api.routes import (
+    customers,
+    health,
+    payments,
+    reports,
+    settings,
+    settlement,
+    transactions,
+)
 from solde.bootstrap import Container
 
 DESCRIPTION = """
@@ -44,4 +52,5 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(payments.router)
     app.include_router(settlement.router)
     app.include_router(settings.router)
+    app.include_router(reports.router)
     return app

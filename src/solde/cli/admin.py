@@ -49,13 +49,13 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
 ) -> None:
-    """Migrate the database, then serve the REST API (and /docs)."""
+    """Migrate the database, then serve the back office and the REST API (docs at /docs)."""
     import uvicorn
 
     container().migrate()
     typer.echo(f"solde on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(
-        "solde.api.asgi:from_env",
+        "solde.server:from_env",
         factory=True,
         host=host,
         port=port,
@@ -67,8 +67,12 @@ def serve(
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of the generated data.")] = 7,
 ) -> None:
-    """Load demonstration data (customers, lines, payments) and print an admin API key."""
-    from solde.demo import load_demo
+    """Load demonstration data into a database without customers, make sure the demo admin
+    of the back office exists, and print an admin API key on the last line."""
+    import contextlib
+
+    from solde.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+    from solde.domain.errors import DuplicateValue
 
     container().migrate()
     with unit_of_work(write=False) as uow:
@@ -76,9 +80,13 @@ def demo(
     summary = load_demo(lambda: container().uow(actor="demo"), today=day, seed=seed)
     if summary is None:
         typer.echo("the database already has customers: demo data not loaded")
-        return
+    else:
+        typer.echo(f"demo data loaded: {summary}")
+    if container().users.by_email(DEMO_EMAIL) is None:
+        with contextlib.suppress(DuplicateValue):  # a concurrent `solde demo` made it
+            container().users.create(email=DEMO_EMAIL, role=Role.ADMIN, password=DEMO_PASSWORD)
+    typer.echo(f"back office: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}")
     _key, secret = container().api_keys.create(name="demo", role=Role.ADMIN)
-    typer.echo(f"demo data loaded: {summary}")
     typer.echo("admin API key (keep it; it is shown once):")
     typer.echo(secret)
 

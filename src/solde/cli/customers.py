@@ -20,7 +20,13 @@ from solde.ledger import usecases
 from solde.ledger.billing import BILLING_FIELDS
 from solde.ledger.customers import CustomerStatus
 from solde.ledger.model import PaymentMethod
-from solde.ledger.ports import MAX_PAGE, CustomerQuery
+from solde.ledger.ports import (
+    MAX_OFFSET,
+    MAX_PAGE,
+    BalanceFilter,
+    CustomerQuery,
+    CustomerSort,
+)
 
 app = typer.Typer(help="Customers and their billing settings.", no_args_is_help=True)
 
@@ -194,13 +200,25 @@ def list_(
     search: Annotated[
         str | None, typer.Option("--search", "-q", help="Text in name, e-mail or external ref.")
     ] = None,
+    balance: Annotated[
+        BalanceFilter | None,
+        typer.Option(help="Balance now: owes (above 0), credit (below 0), settled (0)."),
+    ] = None,
+    sort: Annotated[
+        CustomerSort,
+        typer.Option(help="Order; ties by id. Balance orders are meant with --currency."),
+    ] = CustomerSort.NEWEST,
     limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 50,
+    offset: Annotated[
+        int, typer.Option(min=0, max=MAX_OFFSET, help="Rows to skip (any order).")
+    ] = 0,
     starting_after: Annotated[
-        int | None, typer.Option(help="Cursor: the last id of the previous page.")
+        int | None,
+        typer.Option(help="Cursor: the last id of the previous page (newest first only)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List customers, newest first."""
+    """List customers, newest first or in the order of --sort."""
     query = CustomerQuery.from_filters(
         segment=segment,
         currency=currency,
@@ -209,6 +227,9 @@ def list_(
         text=search,
         limit=limit,
         starting_after=starting_after,
+        balance=balance,
+        sort=sort,
+        offset=offset,
     )
     with unit_of_work(write=False) as uow:
         page = usecases.list_customers(uow, query)
@@ -227,4 +248,7 @@ def list_(
         right=["id", "balance"],
     )
     if page.has_more and data:
-        typer.echo(f"more: --starting-after {data[-1]['id']}")
+        if query.sort == CustomerSort.NEWEST:
+            typer.echo(f"more: --starting-after {data[-1]['id']}")
+        else:
+            typer.echo(f"more: --offset {query.offset + len(data)}")

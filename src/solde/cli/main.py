@@ -8,7 +8,7 @@ import sys
 import typer
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, ProgrammingError
 
-from solde.cli import admin, customers, ledger, payments
+from solde.cli import admin, customers, ledger, payments, reports, users
 from solde.domain.errors import InvalidInput, SoldeError
 
 app = typer.Typer(
@@ -28,6 +28,8 @@ app.add_typer(customers.app, name="customer")
 app.add_typer(ledger.lines, name="line")
 app.add_typer(ledger.transactions, name="transaction")
 app.add_typer(payments.app, name="payment")
+app.add_typer(reports.app, name="report")
+app.add_typer(users.app, name="user")
 app.command("balance")(ledger.balance)
 app.command("settle")(ledger.settle)
 app.command("allocate")(ledger.allocate)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
 from solde.domain import currency as currencies
 from solde.domain.errors import InvalidInput
 from solde.domain.money import Money
-from solde.domain.values import clean_text, is_possible_id
+from solde.domain.values import as_choice, as_int, clean_text, is_possible_id
 from solde.ledger.balance import Balance, BalanceDelta
 from solde.ledger.customers import Customer, CustomerDetails, CustomerStatus
 from solde.ledger.model import (
@@ -32,6 +33,7 @@ from solde.ledger.model import (
 from solde.ledger.settings import Settings
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 #: Most rows one page of a list may hold.
 MAX_PAGE = 500
@@ -54,9 +56,50 @@ def _check_page(limit: int, starting_after: int | None) -> None:
         )
 
 
+#: The deepest offset a list accepts (further: narrow the filters, or walk with the cursor).
+MAX_OFFSET = 1_000_000
+
+
+class BalanceFilter(StrEnum):
+    """Customers by the sign of their balance now (SPEC §1)."""
+
+    OWES = "owes"  # balance > 0
+    CREDIT = "credit"  # balance < 0
+    SETTLED = "settled"  # balance == 0
+
+
+class CustomerSort(StrEnum):
+    """Orders of the customer list. Every order ends with the id (ascending, except in
+    `newest`), so that two customers never tie and offset pages never overlap.
+
+    The balance orders compare balances in minor units, whatever the currency: they are meant
+    for a list filtered by currency (across currencies 100 JPY would sort above 99.00 EUR).
+    """
+
+    NEWEST = "newest"  # id descending (the default; the only order cursors work with)
+    OLDEST = "oldest"  # id ascending
+    NAME = "name"  # name A→Z, case-insensitive, then id
+    BALANCE_DESC = "balance_desc"  # owes most first, then id
+    BALANCE_ASC = "balance_asc"  # most credit first, then id
+
+
+def _choice_or_none(value: object, *, field: str, choices: type[E]) -> E | None:
+    """A choice given as its text (or as itself); None when not given or blank."""
+    if isinstance(value, str):
+        value = value.strip()
+    if value is None or value == "":
+        return None
+    return as_choice(value, field=field, choices=choices)
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerQuery:
-    """Filters of the customer list. `text` searches name, e-mail and external reference."""
+    """Filters, order and page of the customer list. `text` searches name, e-mail and external
+    reference; `balance` keeps customers who owe, are in credit or are settled now.
+
+    Pages: `limit` rows after skipping `offset` rows, in any order; or, newest first only,
+    the rows after the cursor `starting_after` (never together with an offset).
+    """
 
     segment: str | None = None
     currency: str | None = None
@@ -65,6 +108,9 @@ class CustomerQuery:
     text: str | None = None
     limit: int = 20
     starting_after: int | None = None
+    balance: BalanceFilter | None = None
+    sort: CustomerSort = CustomerSort.NEWEST
+    offset: int = 0
 
     @classmethod
     def from_filters(
@@ -77,8 +123,13 @@ class CustomerQuery:
         text: str | None = None,
         limit: int = 20,
         starting_after: int | None = None,
+        balance: BalanceFilter | str | None = None,
+        sort: CustomerSort | str | None = None,
+        offset: int = 0,
     ) -> CustomerQuery:
-        """A query from filters as a user typed them (API query string, CLI options)."""
+        """A query from filters as a user typed them (API query string, CLI options, a form).
+        `balance` and `sort` may be given as their text values; empty means none (any
+        balance, newest first)."""
         return cls(
             segment=clean_text(segment, field="segment", max_length=100),
             currency=None if currency is None else currencies.normalise(currency),
@@ -87,10 +138,26 @@ class CustomerQuery:
             text=clean_text(text, field="q", max_length=200),
             limit=limit,
             starting_after=starting_after,
+            balance=_choice_or_none(balance, field="balance", choices=BalanceFilter),
+            sort=_choice_or_none(sort, field="sort", choices=CustomerSort) or CustomerSort.NEWEST,
+            offset=offset,
         )
 
     def __post_init__(self) -> None:
         _check_page(self.limit, self.starting_after)
+        as_int(self.offset, field="offset", low=0, high=MAX_OFFSET)
+        if self.starting_after is None:
+            return
+        if self.sort != CustomerSort.NEWEST:
+            raise InvalidInput.single(
+                "starting_after",
+                "cursor_not_allowed",
+                "works only with the newest-first order; page other orders with offset",
+            )
+        if self.offset:
+            raise InvalidInput.single(
+                "starting_after", "cursor_not_allowed", "cannot be combined with offset"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +201,10 @@ class Customers(Protocol):
         """The id of the customer with this external reference, if any."""
 
     def search(self, query: CustomerQuery) -> Page[Customer]:
-        """A page of customers, newest first."""
+        """A page of customers in the query's order (newest first by default)."""
+
+    def count(self, query: CustomerQuery) -> int:
+        """How many customers match the query's filters (its page, offset and cursor aside)."""
 
     def has_entries(self, customer_id: int) -> bool:
         """True once any transaction or line exists for the customer."""
@@ -216,6 +286,24 @@ class Allocations(Protocol):
         """For each transaction, the net amount settled with each other transaction (non-zero)."""
 
 
+@dataclass(frozen=True, slots=True)
+class CurrencyTotals:
+    """The aggregate rows of every customer of one currency, summed (the balance report).
+
+    `owing`, `in_credit` and `settled` count customers whose balance is above, below and at
+    zero; `owed` sums the positive balances (≥ 0), `credit` the negative ones (≤ 0);
+    `awaiting` sums what awaits bank confirmation (payments negative, refunds positive)."""
+
+    currency: str
+    customers: int
+    owing: int
+    in_credit: int
+    settled: int
+    owed: Money
+    credit: Money
+    awaiting: Money
+
+
 class Balances(Protocol):
     """The per-customer aggregate row."""
 
@@ -240,6 +328,16 @@ class Balances(Protocol):
 
     def reset_currency(self, customer_id: int, currency: str) -> None:
         """Change the currency of an empty balance."""
+
+    def totals(self) -> list[CurrencyTotals]:
+        """One row per currency that has customers, from the aggregate rows (never from
+        history), in any order."""
+
+    def history(self, days: Sequence[date]) -> dict[str, list[Money]]:
+        """Per currency, the net balance of all its customers at the end of each of `days`
+        (in the order given): the signed amounts of posted transactions dated up to that day,
+        as the balance card as of that day counts them. A currency without any posted
+        transaction may be absent."""
 
 
 class SettingsStore(Protocol):

@@ -73,8 +73,14 @@ def get_customer(uow: UnitOfWork, customer_id: int) -> Customer:
 
 
 def list_customers(uow: UnitOfWork, query: CustomerQuery) -> Page[Customer]:
-    """A page of customers matching the filters."""
+    """A page of customers matching the filters, in the query's order."""
     return uow.customers.search(query)
+
+
+def count_customers(uow: UnitOfWork, query: CustomerQuery) -> int:
+    """How many customers match the filters (for "21–40 of 1,234"): the query's page, offset
+    and cursor do not count."""
+    return uow.customers.count(query)
 
 
 # -- balance --------------------------------------------------------------------------------

@@ -173,6 +173,16 @@ Index(
     sqlite_where=transactions.c.reverses_id.isnot(None),
     postgresql_where=transactions.c.reverses_id.isnot(None),
 )
+# The balance report's history reads this alone (migration 0003): posted rows by date.
+Index(
+    "ix_transactions_date_currency_kind_amount",
+    transactions.c.date,
+    transactions.c.currency,
+    transactions.c.kind,
+    transactions.c.amount,
+    sqlite_where=transactions.c.state.in_(["open", "closed"]),
+    postgresql_where=transactions.c.state.in_(["open", "closed"]),
+)
 
 allocations = Table(
     "allocations",
@@ -260,3 +270,44 @@ idempotency_keys = Table(
     Column("created_at", Stamp(), nullable=False),
     PrimaryKeyConstraint("owner", "key"),
 )
+
+# -- users of the back office, their sessions, and failed sign-ins (storage/users.py) ----------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False),  # trimmed, lower-case
+    Column("role", String(10), nullable=False),
+    Column("password_hash", String(255), nullable=False),  # argon2id, PHC string
+    Column("locale", String(16)),  # NULL: the default_locale of settings
+    Column("created_at", Stamp(), nullable=False),
+    Column("updated_at", Stamp(), nullable=False),
+    Column("last_login_at", Stamp()),
+    Column("disabled_at", Stamp()),
+    UniqueConstraint("email"),
+    CheckConstraint(_in("role", ("admin", "billing", "viewer")), name="role"),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie, never the cookie
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Stamp(), nullable=False),
+    Column("last_seen_at", Stamp(), nullable=False),
+    Column("expires_at", Stamp(), nullable=False),
+)
+Index("ix_web_sessions_user_id", web_sessions.c.user_id)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False),  # as typed, trimmed and lower-case
+    Column("ip", String(45), nullable=False),
+    Column("at", Stamp(), nullable=False),
+)
+Index("ix_login_failures_email_at", login_failures.c.email, login_failures.c.at)
+Index("ix_login_failures_ip_at", login_failures.c.ip, login_failures.c.at)

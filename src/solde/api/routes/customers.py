@@ -16,7 +16,14 @@ from solde.domain.values import check_date
 from solde.ledger import usecases
 from solde.ledger.customers import Customer, CustomerStatus
 from solde.ledger.model import PaymentMethod
-from solde.ledger.ports import MAX_PAGE, CustomerQuery, UnitOfWork
+from solde.ledger.ports import (
+    MAX_OFFSET,
+    MAX_PAGE,
+    BalanceFilter,
+    CustomerQuery,
+    CustomerSort,
+    UnitOfWork,
+)
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ExactJSONRoute)
 
@@ -45,10 +52,29 @@ def list_customers(
     payment_method: PaymentMethod | None = None,
     status: CustomerStatus | None = None,
     q: str | None = Query(None, max_length=200, description="Search name, e-mail, external ref"),
+    balance: BalanceFilter | None = Query(
+        None,
+        description="By the balance now: `owes` (above zero), `credit` (below zero), "
+        "`settled` (zero)",
+    ),
+    sort: CustomerSort = Query(
+        CustomerSort.NEWEST,
+        description="`newest` (default), `oldest`, `name` (A to Z, ignoring case), "
+        "`balance_desc` (owes most first), `balance_asc` (most credit first); ties by id. "
+        "The balance orders compare amounts in minor units: filter by `currency` with them. "
+        "Only `newest` pages with `starting_after`; every order pages with `offset`",
+    ),
     limit: int = Query(20, ge=1, le=MAX_PAGE),
-    starting_after: str | None = Query(None, max_length=20),
+    offset: int = Query(
+        0, ge=0, le=MAX_OFFSET, description="Rows to skip (not with `starting_after`)"
+    ),
+    starting_after: str | None = Query(
+        None, max_length=20, description="Cursor from `next_cursor` (order `newest` only)"
+    ),
 ) -> PageOut[CustomerOut]:
-    """Customers, newest first, filtered."""
+    """Customers, filtered, newest first or in the order asked. In an order other than
+    `newest`, pages are `limit` and `offset`, `next_cursor` is null and `has_more` says whether
+    more follow."""
     query = CustomerQuery.from_filters(
         segment=segment,
         currency=currency,
@@ -57,11 +83,15 @@ def list_customers(
         text=q,
         limit=limit,
         starting_after=cursor(starting_after),
+        balance=balance,
+        sort=sort,
+        offset=offset,
     )
     with caller.uow(write=False) as uow:
         page = usecases.list_customers(uow, query)
         data = [present(uow, c) for c in page.items]
-    return PageOut[CustomerOut](data=data, has_more=page.has_more, next_cursor=next_cursor(page))
+    after = next_cursor(page) if query.sort == CustomerSort.NEWEST else None
+    return PageOut[CustomerOut](data=data, has_more=page.has_more, next_cursor=after)
 
 
 @router.get("/{customer_id}", response_model=CustomerOut, summary="Get a customer")

@@ -9,18 +9,36 @@ by the days they were entered and resolved.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Date, Row, bindparam, case, cast, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    Row,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.sql.elements import BindParameter
 
 from solde.domain.errors import NotFound
+from solde.domain.money import Money
 from solde.domain.values import is_possible_id
 from solde.ledger.balance import Balance, BalanceDelta, UnbilledSummary
 from solde.ledger.model import Kind, Origin, State
+from solde.ledger.ports import CurrencyTotals
 from solde.storage import units
 from solde.storage.batches import chunks
 from solde.storage.tables import allocations, customer_balances, transactions
@@ -121,6 +139,32 @@ class SqlBalances:
         self._c.execute(
             update(customer_balances).where(b.customer_id == customer_id).values(currency=currency)
         )
+
+    def totals(self) -> list[CurrencyTotals]:
+        """Per currency, the aggregate rows of its customers summed, in one GROUP BY."""
+        return [_currency_totals(*row) for row in self._c.execute(_TOTALS)]
+
+    def history(self, days: Sequence[date]) -> dict[str, list[Money]]:
+        """Per currency, the net balance at the end of each of `days`: the balance now (the
+        sum of the aggregates) less what is posted with a later date. One statement, so one
+        snapshot, which reads only the posted transactions dated after the earliest day."""
+        if not days:
+            return {}
+        now: dict[str, int] = {}
+        later: dict[str, list[tuple[date, int]]] = {}
+        for currency, day, kind, amount in self._c.execute(_HISTORY, {"after": min(days)}):
+            if day is None:
+                now[currency] = _minor(amount)
+            else:
+                signed = _minor(amount) if kind == Kind.DEBIT.value else -_minor(amount)
+                later.setdefault(currency, []).append((day, signed))
+        return {
+            currency: [
+                units.from_minor(total - posted_after, currency)
+                for posted_after in _sums_after(later.get(currency, []), days)
+            ]
+            for currency, total in now.items()
+        }
 
     def _computed(self, customer_id: int, currency: str, day: date) -> Balance:
         posted = dict(
@@ -269,3 +313,62 @@ def _from_row(row: Row[Any]) -> Balance:
             last_date=unbilled_last,
         ),
     )
+
+
+# -- the balance report ---------------------------------------------------------------------
+
+_TOTALS = select(
+    b.currency,
+    func.count(),
+    func.sum(case((b.balance > 0, 1), else_=0)),
+    func.sum(case((b.balance < 0, 1), else_=0)),
+    func.sum(case((b.balance > 0, b.balance), else_=0)),
+    func.sum(case((b.balance < 0, b.balance), else_=0)),
+    func.sum(b.awaiting),
+).group_by(b.currency)
+
+#: The states of posted transactions written out in the statement, so that the planner sees
+#: the condition of the partial index `ix_transactions_date_currency_kind_amount` (a bound
+#: parameter would hide it).
+_POSTED_LITERAL: BindParameter[str] = bindparam(
+    "posted", POSTED, expanding=True, literal_execute=True
+)
+
+#: The balance now of each currency (day NULL), then the sums posted per day, currency and
+#: kind after the bound day, in the order of that index (read alone, from its recent end).
+#: One statement, so both parts are read from one snapshot.
+_HISTORY = union_all(
+    select(
+        b.currency, cast(null(), Date).label("day"), cast(null(), String).label("kind"),
+        func.sum(b.balance),
+    ).group_by(b.currency),
+    select(t.currency, t.date, t.kind, func.sum(t.amount))
+    .where(t.state.in_(_POSTED_LITERAL), t.date > bindparam("after", type_=Date()))
+    .group_by(t.date, t.currency, t.kind),
+)  # fmt: skip
+
+
+def _currency_totals(
+    currency: str, customers: int, owing: Any, in_credit: Any, owed: Any, credit: Any, awaiting: Any
+) -> CurrencyTotals:
+    owing, in_credit = _minor(owing), _minor(in_credit)
+    return CurrencyTotals(
+        currency=currency,
+        customers=customers,
+        owing=owing,
+        in_credit=in_credit,
+        settled=customers - owing - in_credit,
+        owed=units.from_minor(_minor(owed), currency),
+        credit=units.from_minor(_minor(credit), currency),
+        awaiting=units.from_minor(_minor(awaiting), currency),
+    )
+
+
+def _sums_after(posted: list[tuple[date, int]], days: Sequence[date]) -> list[int]:
+    """For each of `days`, the sum of the (day, amount) pairs of `posted` dated after it."""
+    posted.sort()
+    dates = [day for day, _amount in posted]
+    suffix = [0] * (len(posted) + 1)  # suffix[i]: the sum of posted[i:]
+    for index in range(len(posted) - 1, -1, -1):
+        suffix[index] = suffix[index + 1] + posted[index][1]
+    return [suffix[bisect_right(dates, day)] for day in days]

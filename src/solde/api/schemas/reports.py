@@ -1,0 +1,45 @@
+"""The balance report of the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from solde.api.schemas.common import Amount
+
+
+class HistoryPointOut(BaseModel):
+    """The net balance of every customer of the currency at the end of `date`."""
+
+    date: dt.date
+    balance: Amount
+
+
+class CurrencySummaryOut(BaseModel):
+    """The customers of one currency: how many owe, are in credit or are settled, the totals
+    of today, and the net balance at the end of each of the last months.
+
+    `owed` sums the positive balances (≥ 0), `credit` the negative ones (≤ 0); `balance = owed
+    + credit`. A customer with a zero balance, or with no transaction at all, is `settled`.
+    `awaiting_confirmation` (payments negative, refunds positive) is not in the balance.
+    `history` holds one point per month end, oldest first, the last one being `as_of`: what
+    the balance cards as of that day add up to (transactions dated up to its end)."""
+
+    currency: str = Field(examples=["EUR"])
+    customers: int = Field(ge=0)
+    owing: int = Field(ge=0)
+    in_credit: int = Field(ge=0)
+    settled: int = Field(ge=0)
+    owed: Amount
+    credit: Amount
+    balance: Amount
+    awaiting_confirmation: Amount
+    history: list[HistoryPointOut]
+
+
+class BalanceReportOut(BaseModel):
+    """Every currency that has customers, by currency code, today (`as_of`)."""
+
+    as_of: dt.date
+    currencies: list[CurrencySummaryOut]
