@@ -27,6 +27,11 @@ class Profile:
     all_customers: int  # scenario 5: customers
     all_transactions: int  # scenario 5: transactions
     open_debits: int  # scenario 6: open debits one payment settles
+    report_calls: int  # scenario 7: balance reports per run (on scenario 5's book)
+    list_customers: int  # scenario 8: customers of its book
+    list_transactions: int  # scenario 8: transactions of its book
+    list_page: int  # scenario 8: the deep page of the name order (25 customers a page)
+    list_calls: int  # scenario 8: calls of each page per run
 
 
 def _profile(name: str, **sizes: float) -> Profile:
@@ -38,18 +43,22 @@ PROFILES = {
         "tiny", repeats=1, posting_ops=40, http_seconds=1.0, http_rate=50,
         http_connections=4, import_rows=500, import_batch=250, card_customers=20,
         card_small=300, card_large=1_000, card_reads=100, all_customers=20,
-        all_transactions=600, open_debits=50,
+        all_transactions=600, open_debits=50, report_calls=5, list_customers=60,
+        list_transactions=300, list_page=3, list_calls=5,
     ),
     "quick": _profile(
         "quick", repeats=3, posting_ops=200, http_seconds=2.0, http_rate=100,
         http_connections=16, import_rows=10_000, import_batch=5_000, card_customers=1_000,
         card_small=10_000, card_large=50_000, card_reads=500, all_customers=1_000,
-        all_transactions=50_000, open_debits=1_000,
+        all_transactions=50_000, open_debits=1_000, report_calls=30, list_customers=1_000,
+        list_transactions=10_000, list_page=40, list_calls=30,
     ),
     "full": _profile(
         "full", repeats=3, posting_ops=2_000, http_seconds=10.0, http_rate=100,
         http_connections=32, import_rows=200_000, import_batch=10_000,
         card_customers=100_000, card_small=200_000, card_large=2_000_000, card_reads=5_000,
         all_customers=50_000, all_transactions=1_000_000, open_debits=1_000,
+        report_calls=30, list_customers=100_000, list_transactions=200_000, list_page=50,
+        list_calls=30,
     ),
 }  # fmt: skip

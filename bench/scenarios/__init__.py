@@ -42,3 +42,7 @@ def register(item: Scenario) -> Scenario:
 
 
 from bench.scenarios import ledger_core  # noqa: E402,F401  (registers its scenarios)
+
+# registered in the order of their numbers: 1 to 6, then 7 and 8
+# isort: split
+from bench.scenarios import back_office  # noqa: E402,F401  (registers its scenarios)

@@ -1,8 +1,9 @@
 """The benchmark harness keeps working: a run of the tiny profile on SQLite.
 
 The figures of this run mean nothing (tiny sizes, one run, a loaded machine); what is checked
-is that each scenario runs both its sides, writes its results, and that the balances solde
-reports for every customer are those `ledger` computes from the same postings.
+is that each scenario runs both its sides, writes its results, that the balances solde
+reports for every customer are those `ledger` computes from the same postings, and that the
+back office's balance report and customer list read what plain SQL reads.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ pytestmark = pytest.mark.slow
 
 def test_the_tiny_profile_measures_solde_and_its_baselines(tmp_path: Path) -> None:
     output = tmp_path / "results.json"
-    scenarios = ["posting", "import", "card", "all_balances", "settle"]
+    scenarios = [
+        "posting", "import", "card", "all_balances", "settle", "dashboard", "customer_list",
+    ]  # fmt: skip
     command = [sys.executable, "-m", "bench", "--profile", "tiny", "--backend", "sqlite"]
     for key in scenarios:
         command += ["--scenario", key]
@@ -38,7 +41,7 @@ def test_the_tiny_profile_measures_solde_and_its_baselines(tmp_path: Path) -> No
     assert document["machine"]["fsync_per_s"] > 0
     results = {r["scenario"]: r for r in document["results"]}
     assert sorted(results) == sorted(scenarios)
-    for key in ("posting", "import", "card", "settle"):
+    for key in ("posting", "import", "card", "settle", "dashboard", "customer_list"):
         assert results[key]["baseline"] is not None, key
         assert results[key]["ratio"] > 0, key
     assert results["posting"]["solde"]["ops_per_s"]["median"] > 0
@@ -46,6 +49,17 @@ def test_the_tiny_profile_measures_solde_and_its_baselines(tmp_path: Path) -> No
     card = results["card"]["solde"]
     assert card["short_p99_ms"]["median"] >= card["short_p50_ms"]["median"] > 0
     assert results["all_balances"]["solde"]["customers"]["median"] == 20
+    dashboard = results["dashboard"]["solde"]
+    assert dashboard["agrees_with_sql"]["median"] == 1.0  # else the scenario fails
+    assert dashboard["currencies"]["median"] == 3
+    assert dashboard["p95_ms"]["median"] >= dashboard["p50_ms"]["median"] > 0
+    listed = results["customer_list"]["solde"]
+    assert listed["agrees_with_sql"]["median"] == 1.0
+    assert listed["search_customers"]["median"] > 0
+    assert listed["owing_eur_customers"]["median"] > 0
+    for page in ("name_first_ms", "name_deep_ms", "owes_eur_ms", "search_ms"):
+        assert listed[page]["median"] > 0, page
+        assert results["customer_list"]["baseline"][page]["median"] > 0, page
     if shutil.which("ledger"):
         assert results["all_balances"]["solde"]["agrees_with_ledger"]["median"] == 1.0
         assert results["all_balances"]["baseline"]["customers"]["median"] > 0

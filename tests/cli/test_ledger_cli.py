@@ -631,7 +631,7 @@ def test_allocate_by_hand(cli: Cli, manual: dict[str, int]) -> None:
 def test_allocate_refusals(cli: Cli, manual: dict[str, int], subtests: pytest.Subtests) -> None:
     ids = {**manual, "missing": 999999}
     for credit, debit, amount, expected in [
-        ("payment", "first", "40", "debit_id: transaction {first} has only 30.00 EUR open"),
+        ("payment", "first", "40", "the debit, transaction {first}, has only 30.00 EUR open"),
         ("first", "second", None, "credit_id: must be a posted credit"),
         ("payment", "payment", None, "debit_id: must be a posted debit"),
         ("payment", "foreign", None, "debit_id: transaction {foreign} belongs to another customer"),

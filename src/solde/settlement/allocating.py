@@ -167,10 +167,10 @@ def allocate_pair(
         raise InvalidInput.single("debit_id", "not_a_debit", "must be a posted debit")
     if not amount.is_positive():
         raise InvalidInput.single("amount", "not_positive", "must be above zero")
-    for field, tx in (("credit_id", credit), ("debit_id", debit)):
+    for role, tx in (("credit", credit), ("debit", debit)):
         if amount > tx.open_amount:
             raise InvalidState(
-                f"{field}: transaction {tx.id} has only {tx.open_amount} {tx.currency} open"
+                f"the {role}, transaction {tx.id}, has only {tx.open_amount} {tx.currency} open"
             )
     step = PlannedAllocation(credit.id, debit.id, amount)
     (made,) = apply_plan(uow, [step], {credit.id: credit, debit.id: debit}, on=on, source=source)
