@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from solde.api.app import create_app as create_api
 from solde.bootstrap import Config, Container
-from solde.web.app import create_web_app
+from solde.web.app import SecurityHeaders, create_web_app
 
 API_PATHS = ("/v1", "/docs", "/openapi.json", "/health")
 
@@ -28,12 +28,13 @@ class Server:
         self.container = container
         self.api = create_api(container)
         self.web = create_web_app(container)
+        self._pages = SecurityHeaders(self.web)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
-        target: ASGIApp = self.api if is_api_path(scope.get("path", "")) else self.web
+        target: ASGIApp = self.api if is_api_path(scope.get("path", "")) else self._pages
         await target(scope, receive, send)
 
 

@@ -293,16 +293,28 @@ def _signs_in(container: Container, email: str, password: str) -> User | None:
     return container.users.authenticate(email, password, ip="192.0.2.1").user
 
 
-def test_demo_loads_no_data_where_customers_exist_but_still_lets_people_in(cli: Cli) -> None:
+def test_demo_leaves_real_books_alone(cli: Cli) -> None:
+    """A database with customers and no demo admin is not a demo database (a
+    SOLDE_DATABASE_URL left pointing at production): no published password may appear in it."""
     cli.new_customer(name="Real customer")
+
+    message = cli.fails("demo")
+
+    assert "not a demo database" in message
+    assert cli.container.users.by_email(DEMO_EMAIL) is None
+    assert cli.container.api_keys.list() == []
+
+
+def test_demo_again_on_a_demo_database_lets_people_in(cli: Cli) -> None:
+    cli.ok("demo")
     before = cli.snapshot()
 
     outcome = cli.ok("demo")
 
     assert "already has customers" in outcome.stdout
     after = cli.snapshot()
-    assert {t: rows for t, rows in after.items() if t not in ("users", "api_keys")} == {
-        t: rows for t, rows in before.items() if t not in ("users", "api_keys")
+    assert {t: rows for t, rows in after.items() if t != "api_keys"} == {
+        t: rows for t, rows in before.items() if t != "api_keys"
     }
     assert f"back office: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}\n" in outcome.stdout
     user = _signs_in(cli.container, DEMO_EMAIL, DEMO_PASSWORD)

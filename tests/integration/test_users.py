@@ -12,7 +12,13 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
 from solde.bootstrap import Config, Container
-from solde.domain.errors import DuplicateValue, InvalidInput, InvalidState, NotFound
+from solde.domain.errors import (
+    DuplicateValue,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    TooManyAttempts,
+)
 from solde.storage import users as users_module
 from solde.storage.api_keys import Role
 from solde.storage.tables import login_failures, users, web_sessions
@@ -291,7 +297,7 @@ def test_a_user_changes_their_password_with_the_current_one(container: Container
     user = make(container)
     token, _session = container.users.start_session(user.id, now=NOW)
 
-    container.users.change_password(user.id, PASSWORD, NEW_PASSWORD)
+    container.users.change_password(user.id, PASSWORD, NEW_PASSWORD, ip="127.0.0.1")
 
     assert container.users.session(token, now=NOW) is None
     assert login(container, password=NEW_PASSWORD).user is not None
@@ -302,17 +308,35 @@ def test_a_wrong_current_password_changes_nothing(container: Container) -> None:
     token, _session = container.users.start_session(user.id, now=NOW)
 
     with pytest.raises(InvalidInput) as wrong:
-        container.users.change_password(user.id, "not my password", NEW_PASSWORD)
+        container.users.change_password(user.id, "not my password", NEW_PASSWORD, ip="127.0.0.1")
     with pytest.raises(InvalidInput) as both:
-        container.users.change_password(user.id, "not my password", "short")
+        container.users.change_password(user.id, "not my password", "short", ip="127.0.0.1")
     with pytest.raises(InvalidInput) as weak:
-        container.users.change_password(user.id, PASSWORD, "short")
+        container.users.change_password(user.id, PASSWORD, "short", ip="127.0.0.1")
 
     assert [e.field for e in wrong.value.errors] == ["current_password"]
     assert [e.field for e in both.value.errors] == ["current_password", "new_password"]
     assert [e.field for e in weak.value.errors] == ["new_password"]
     assert container.users.session(token, now=NOW) is not None
     assert login(container).user is not None
+
+
+def test_guessing_the_current_password_is_limited_as_signing_in_is(container: Container) -> None:
+    user = make(container)
+    for _ in range(5):
+        with pytest.raises(InvalidInput):
+            container.users.change_password(
+                user.id, "a wrong guess", NEW_PASSWORD, ip="10.0.0.9", now=NOW
+            )
+
+    with pytest.raises(TooManyAttempts) as limited:
+        container.users.change_password(user.id, PASSWORD, NEW_PASSWORD, ip="10.0.0.9", now=NOW)
+    assert 0 < limited.value.retry_after <= 15 * 60
+    assert login(container, now=NOW).retry_after is not None  # signing in waits too
+
+    later = NOW + timedelta(minutes=16)
+    container.users.change_password(user.id, PASSWORD, NEW_PASSWORD, ip="10.0.0.9", now=later)
+    assert login(container, password=NEW_PASSWORD, now=later).user is not None
 
 
 # -- sessions ----------------------------------------------------------------------------------

@@ -371,7 +371,10 @@ def test_the_results_alone_for_htmx(web: Web) -> None:
     assert not is_whole_page(response.text)
     doc = parse(response.text)
     top = [c for c in doc.children if not isinstance(c, str)]
-    assert [n.get("id") for n in top] == ["customer-results"]
+    assert [n.get("id") for n in top] == ["customer-results", "results-status"]
+    # the count goes into the page's status region, which screen readers announce
+    assert top[1].get("hx-swap-oob") == "innerHTML"
+    assert top[1].text.strip() == "1–1 of 1 customer"
     assert names(response.text) == ["Fragment Co"]
     assert is_whole_page(htmx_get(web, "/customers?q=fragment").text)
 

@@ -240,7 +240,12 @@ def test_allocating_by_hand_and_settling_now(web: Web) -> None:
     ]
     before = snapshot(web.container)
     for changes, status, name, message in (
-        ({"amount": "30.01"}, 409, "", f"the credit, transaction {payment}, has only 30.00 EUR open"),
+        (
+            {"amount": "30.01"},
+            409,
+            "",
+            f"the credit, transaction {payment}, has only 30.00 EUR open",
+        ),
         ({"amount": "-1"}, 422, "amount", "must be above zero"),
         ({"debit_id": str(payment)}, 422, "debit_id", ""),
         ({"debit_id": str(foreign)}, 422, "debit_id", "belongs to another customer"),

@@ -141,7 +141,6 @@ def test_the_locale_is_the_users_own(web: Web) -> None:
     response = submit(web, "/account", "/account/locale", {"locale": "fr_FR"})
     page = after_redirect(web, response)
     assert flash(parse(page)) == "Your language and formats are saved."
-    assert '<html lang="fr">' in page
     assert "1\u202f234,56" in parse(page).text
     user = web.container.users.get(user_id(web))
     assert user.locale == "fr_FR"

@@ -29,6 +29,7 @@ from solde.domain.errors import (
     InvalidInput,
     NotFound,
     SoldeError,
+    TooManyAttempts,
 )
 
 log = logging.getLogger("solde.api")
@@ -42,6 +43,7 @@ STATUS: dict[type[SoldeError], int] = {
     CurrencyMismatch: 422,
     NotFound: 404,
     Conflict: 409,
+    TooManyAttempts: 429,
     SoldeError: 400,
 }
 

@@ -68,21 +68,29 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the generated data.")] = 7,
 ) -> None:
     """Load demonstration data into a database without customers, make sure the demo admin
-    of the back office exists, and print an admin API key on the last line."""
+    of the back office exists, and print an admin API key on the last line. A database that
+    has customers but no demo admin holds real books: it is left alone (exit status 1)."""
     import contextlib
 
     from solde.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
-    from solde.domain.errors import DuplicateValue
+    from solde.domain.errors import DuplicateValue, InvalidState
 
     container().migrate()
     with unit_of_work(write=False) as uow:
         day = business_today(uow)
+    is_demo = container().users.by_email(DEMO_EMAIL) is not None
     summary = load_demo(lambda: container().uow(actor="demo"), today=day, seed=seed)
+    if summary is None and not is_demo:
+        # Real books (a SOLDE_DATABASE_URL left pointing at production): no published password.
+        raise InvalidState(
+            "the database already has customers and is not a demo database: nothing was done "
+            "(no demo data, no demo user, no key)"
+        )
     if summary is None:
         typer.echo("the database already has customers: demo data not loaded")
     else:
         typer.echo(f"demo data loaded: {summary}")
-    if container().users.by_email(DEMO_EMAIL) is None:
+    if not is_demo:
         with contextlib.suppress(DuplicateValue):  # a concurrent `solde demo` made it
             container().users.create(email=DEMO_EMAIL, role=Role.ADMIN, password=DEMO_PASSWORD)
     typer.echo(f"back office: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}")

@@ -12,7 +12,8 @@ is mapped to an HTTP status, a CLI message and a form error at the edges, from o
     │   ├── DuplicateValue       a value that must be unique is taken (external_ref, ...)
     │   ├── InsufficientCredit   a refund larger than the available credit without force
     │   └── PeriodLocked         a date on or before the lock date of settings
-    └── CurrencyMismatch         amounts of two currencies met in one operation (422)
+    ├── CurrencyMismatch         amounts of two currencies met in one operation (422)
+    └── TooManyAttempts          too many wrong passwords lately: wait `retry_after` s (429)
 """
 
 from __future__ import annotations
@@ -120,6 +121,18 @@ class CurrencyMismatch(SoldeError):
 
     code = "currency_mismatch"
     title = "Currency mismatch"
+
+
+class TooManyAttempts(SoldeError):
+    """Too many wrong passwords for this user or from this address lately."""
+
+    code = "too_many_attempts"
+    title = "Too many attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(f"too many wrong passwords; try again in {minutes} minute(s)")
+        self.retry_after = retry_after
 
 
 class FieldErrors:

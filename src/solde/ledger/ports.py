@@ -248,6 +248,12 @@ class Transactions(Protocol):
     def reversal_of(self, transaction_id: int) -> Transaction | None:
         """The transaction that reverses this one, if any."""
 
+    def reversed_among(self, transaction_ids: Sequence[int]) -> set[int]:
+        """Those of `transaction_ids` that another transaction reverses."""
+
+    def related_totals(self, transaction_ids: Sequence[int], tx_type: TxType) -> dict[int, Money]:
+        """`related_total` of several transactions at once (absent: none related)."""
+
     def related_total(self, transaction_id: int, tx_type: TxType) -> Money | None:
         """Sum of the posted transactions of `tx_type` related to this one (chargebacks of a
         payment), None when there are none."""

@@ -30,6 +30,7 @@ from solde.ledger.model import (
 from solde.ledger.ports import UnitOfWork
 from solde.ledger.posting import post
 from solde.ledger.usecases import add_unbilled_line
+from solde.settlement import actions
 from solde.settlement.allocating import (
     allocate_pair,
     as_left_by,
@@ -251,19 +252,12 @@ def chargeback(
 def chargeable(uow: UnitOfWork, payment: Transaction) -> Money:
     """What of a confirmed payment can still be charged back (reversed chargebacks give
     their amount back)."""
-    taken = uow.transactions.related_total(payment.id, TxType.CHARGEBACK)
-    return payment.amount - taken if taken is not None else payment.amount
+    return actions.chargeable(payment, actions.facts_of(uow, [payment])[payment.id])
 
 
 def chargeback_refusal(uow: UnitOfWork, payment: Transaction) -> str | None:
     """Why `payment` cannot be charged back, or None when it can."""
-    if payment.type is not TxType.PAYMENT or not payment.is_posted:
-        return f"transaction {payment.id} is not a confirmed payment"
-    if uow.transactions.reversal_of(payment.id) is not None:
-        return f"payment {payment.id} is reversed: there is nothing to charge back"
-    if not chargeable(uow, payment).is_positive():
-        return f"payment {payment.id} is already charged back in full"
-    return None
+    return actions.chargeback_refusal(payment, actions.facts_of(uow, [payment])[payment.id])
 
 
 def _chargeback_transaction(
@@ -305,11 +299,6 @@ def _check_not_before(day: date, earliest: date, on: date) -> None:
 
 # -- reversals ------------------------------------------------------------------------------
 
-_NOT_REVERSIBLE = {
-    TxType.INVOICE: "an invoice is corrected with a credit note or voided",
-    TxType.CREDIT_NOTE: "a credit note cannot be reversed",
-}
-
 
 def reverse(
     uow: UnitOfWork, transaction_id: int, values: Mapping[str, object], *, on: date
@@ -344,21 +333,7 @@ def reverse(
 
 def reversal_refusal(uow: UnitOfWork, original: Transaction) -> str | None:
     """Why `original` cannot be reversed, or None when it can."""
-    if not original.is_posted:
-        hint = {
-            State.UNBILLED: "cancel the unbilled line instead",
-            State.PENDING: "fail the pending payment instead",
-        }.get(original.state, "it is not posted")
-        return f"transaction {original.id} is {original.state.value}: {hint}"
-    if original.type in _NOT_REVERSIBLE:
-        return f"transaction {original.id}: {_NOT_REVERSIBLE[original.type]}"
-    if original.reverses_id is not None:
-        return f"transaction {original.id} is itself a reversal"
-    if uow.transactions.reversal_of(original.id) is not None:
-        return f"transaction {original.id} is already reversed"
-    if uow.transactions.related_total(original.id, TxType.CHARGEBACK) is not None:
-        return f"payment {original.id} has chargebacks: reverse the chargebacks first"
-    return None
+    return actions.reversal_refusal(original, actions.facts_of(uow, [original])[original.id])
 
 
 def _check_reversible(uow: UnitOfWork, original: Transaction) -> None:

@@ -24,7 +24,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, Row, delete, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from solde.domain.errors import DuplicateValue, FieldErrors, InvalidInput, InvalidState, NotFound
+from solde.domain.errors import (
+    DuplicateValue,
+    FieldErrors,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    TooManyAttempts,
+)
 from solde.domain.values import check_email, clean_text, is_possible_id
 from solde.ledger.settings import check_locale
 from solde.storage.api_keys import Role, fingerprint
@@ -153,14 +160,26 @@ class UserStore:
         self._store_password(user.id, password)
         return self.get(user.id)
 
-    def change_password(self, user_id: int, current: str, new: str) -> User:
-        """A user changes their own password, proving the current one; their sessions end."""
+    def change_password(
+        self, user_id: int, current: str, new: str, *, ip: str, now: datetime | None = None
+    ) -> User:
+        """A user changes their own password, proving the current one; their sessions end.
+
+        A wrong current password counts as a failed sign-in of the user from address `ip`,
+        under the same limit (`TooManyAttempts`): a session left open does not allow guessing
+        the password that outlives it."""
         user = self.get(user_id)
+        at = _utc(now)
+        wait = self._claim_attempt(user.email, _key(ip, 45), at)
+        if wait is not None:
+            raise TooManyAttempts(wait)
         with self._engine.connect() as connection:
             stored = connection.execute(select(u.password_hash).where(u.id == user.id)).scalar()
         errors = FieldErrors()
         if stored is None or not _verify(stored, current):
             errors.add("current_password", "wrong_password", "is not the current password")
+        else:
+            self._forget_failures(user.email, at)
         _collect(errors, lambda: check_password(new, field="new_password"))
         errors.raise_if_any()
         self._store_password(user.id, new)
@@ -356,22 +375,26 @@ class UserStore:
             connection.execute(insert(login_failures).values(email=address, ip=source, at=at))
         return None
 
+    def _forget_failures(self, address: str, at: datetime) -> None:
+        """The e-mail proved its password: forget its failures, and everyone's old ones."""
+        with self._write() as connection:
+            connection.execute(
+                delete(login_failures).where(or_(f.email == address, f.at < at - FAILURE_RETENTION))
+            )
+
     def _signed_in(self, row: Row[Any], password: str, at: datetime) -> None:
         """Forget the e-mail's failures and old ones; rehash a password hashed with weaker
         parameters than today's."""
         new_hash = _HASHER.hash(password) if _HASHER.check_needs_rehash(row.password_hash) else None
+        self._forget_failures(row.email, at)
+        if new_hash is None:
+            return
         with self._write() as connection:
             connection.execute(
-                delete(login_failures).where(
-                    or_(f.email == row.email, f.at < at - FAILURE_RETENTION)
-                )
+                update(users)
+                .where(u.id == row.id, u.password_hash == row.password_hash)
+                .values(password_hash=new_hash)
             )
-            if new_hash is not None:
-                connection.execute(
-                    update(users)
-                    .where(u.id == row.id, u.password_hash == row.password_hash)
-                    .values(password_hash=new_hash)
-                )
 
 
 def check_password(value: object, *, field: str = "password") -> str:

@@ -70,6 +70,7 @@ def show(
         form=form,
         panel=is_htmx(request),
         next_path=safe_next(next_path, ""),
+        submitted=request.method == "POST",
         **screen.context,
     )
 

@@ -149,7 +149,9 @@ HANDLERS = (
 
 
 def create_web_app(container: Container) -> FastAPI:
-    """The back office over `container`'s database."""
+    """The back office over `container`'s database. Serve it wrapped in `SecurityHeaders`
+    (as `solde.server` does): outside the application, so that even the page of an
+    unexpected error carries the headers."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.container = container
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -157,5 +159,4 @@ def create_web_app(container: Container) -> FastAPI:
         app.add_exception_handler(error, handler)
     for module in (account, dashboard, customers, transactions, payments, settings):
         app.include_router(module.router)
-    app.add_middleware(SecurityHeaders)
     return app

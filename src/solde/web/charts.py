@@ -14,8 +14,8 @@ from solde.domain.money import Money
 
 WIDTH = 960
 HEIGHT = 200
-LEFT = 8
-RIGHT = 8
+LEFT = 28
+RIGHT = 28
 TOP = 12
 BOTTOM = 28
 

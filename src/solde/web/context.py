@@ -108,6 +108,11 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def wants_fragment(request: Request, target: str) -> bool:
+    """True when htmx asks for the part of a page with id `target` alone."""
+    return is_htmx(request) and request.headers.get("HX-Target") == target
+
+
 def here(request: Request) -> str:
     """The path and query of the request, to come back to after signing in."""
     query = request.url.query
@@ -128,8 +133,7 @@ def signed_in(request: Request) -> Viewer:
     token = request.cookies.get(SESSION_COOKIE)
     session = container.users.session(token) if token else None
     if session is None:
-        target = request.headers.get("HX-Current-URL") if is_htmx(request) else None
-        raise SignInRequired(_local_path(target) or here(request))
+        raise SignInRequired(_return_path(request))
     return Viewer(session.user, session, container)
 
 
@@ -146,15 +150,13 @@ async def form_data(request: Request) -> dict[str, str]:
         body.extend(chunk)
         if len(body) > MAX_BODY:
             raise HTTPException(413, "The form is too large.")
+    if body.count(b"&") >= MAX_FIELDS:
+        raise HTTPException(413, f"The form has more than {MAX_FIELDS} fields.")
     try:
         pairs = parse_qsl(
-            body.decode("ascii"),
-            keep_blank_values=True,
-            encoding="utf-8",
-            errors="strict",
-            max_num_fields=MAX_FIELDS,
+            body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict"
         )
-    except (UnicodeDecodeError, ValueError):
+    except UnicodeDecodeError:
         raise HTTPException(400, "The form could not be read as UTF-8 text.") from None
     data: dict[str, str] = {}
     for name, value in pairs:
@@ -162,7 +164,7 @@ async def form_data(request: Request) -> dict[str, str]:
     return data
 
 
-def _check_csrf(request: Request, viewer: Viewer, data: dict[str, str]) -> None:
+def check_csrf(request: Request, viewer: Viewer, data: dict[str, str]) -> None:
     sent = data.get("csrf_token") or request.headers.get(CSRF_HEADER) or ""
     if not secrets.compare_digest(sent.encode(), viewer.csrf.encode()):
         raise Forbidden(
@@ -183,7 +185,7 @@ class FormFrom:
         viewer: Viewer = Depends(signed_in),
         data: dict[str, str] = Depends(form_data),
     ) -> tuple[Viewer, dict[str, str]]:
-        _check_csrf(request, viewer, data)
+        check_csrf(request, viewer, data)
         refused = self.refusal(viewer)
         if refused is not None:
             raise Forbidden(refused)
@@ -209,12 +211,20 @@ def object_id(value: int, kind: str) -> int:
     return value
 
 
-def _local_path(target: str | None) -> str | None:
-    if not target:
-        return None
-    if "://" in target:
-        target = "/" + target.split("://", 1)[1].partition("/")[2]
-    return safe_next(target)
+def _return_path(request: Request) -> str:
+    """Where to come back after signing in: the page itself for a page, the page the user was
+    on for an htmx request or a form (a form's address is no page to come back to)."""
+    if request.method == "GET" and not is_htmx(request):
+        return here(request)
+    on_page = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or "/"
+    if "://" in on_page:
+        on_page = "/" + on_page.split("://", 1)[1].partition("/")[2]
+    return safe_next(on_page)
+
+
+def client_address(request: Request) -> str:
+    """The client's address (the proxy's `X-Forwarded-For` when uvicorn trusts the proxy)."""
+    return request.client.host if request.client else "unknown"
 
 
 def safe_next(value: str | None, default: str = "/") -> str:

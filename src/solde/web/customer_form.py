@@ -17,7 +17,7 @@ from solde.domain.errors import FieldError, InvalidInput
 from solde.ledger.billing import BillingSettings
 from solde.ledger.customers import ADDRESS_FIELDS, Customer
 from solde.web.formatting import Format, parse_number
-from solde.web.forms import Form
+from solde.web.forms import Form, whole_number
 
 CURRENCY_HINT = ("EUR", "USD", "GBP", "CHF", "CAD", "JPY", "SEK", "NOK", "DKK", "PLN")
 ADDRESS_LABELS = {
@@ -95,7 +95,7 @@ def shown(name: str, value: object, fmt: Format) -> str:
     return str(value)
 
 
-def _typed(value: object, fmt: Format) -> str:
+def as_typed(value: object, fmt: Format) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -124,7 +124,7 @@ def initial(customer: Customer, fmt: Format) -> Form:
     for part, value in d.billing_address.as_dict().items():
         values[f"billing_address.{part}"] = value or ""
     for item in BILLING_INPUTS:
-        values[f"billing.{item.name}"] = _typed(getattr(d.billing, item.name), fmt)
+        values[f"billing.{item.name}"] = as_typed(getattr(d.billing, item.name), fmt)
     return Form(values)
 
 
@@ -135,18 +135,17 @@ def blank(default_currency: str) -> Form:
     )
 
 
-def _billing_value(item: BillingInput, text: str, locale: str) -> object:
+def billing_value(item: BillingInput, text: str, locale: str) -> object:
+    """A billing setting as typed in a form: None for "Default" (empty), else its value (a
+    number in the user's locale, a whole number, a flag, a choice)."""
+    if text.strip() == "":
+        return None
     if item.kind == "bool":
         return {"true": True, "false": False}.get(text, text)
     if item.kind == "amount":
         return parse_number(text, locale, field=f"billing.{item.name}")
     if item.kind == "int" or item.name == "period_months":
-        stripped = text.strip()
-        return (
-            int(stripped)
-            if stripped.isascii() and stripped.isdigit() and len(stripped) < 10
-            else text
-        )
+        return whole_number(text)
     return text
 
 
@@ -157,7 +156,7 @@ def _billing(form: Form, locale: str, faults: list[FieldError]) -> dict[str, obj
     for item in BILLING_INPUTS:
         text = form.get(f"billing.{item.name}").strip()
         try:
-            chosen[item.name] = None if text == "" else _billing_value(item, text, locale)
+            chosen[item.name] = billing_value(item, text, locale)
         except InvalidInput as exc:
             faults.extend(exc.errors)
     return chosen
@@ -173,11 +172,7 @@ def _top(form: Form) -> dict[str, Any]:
     top["payment_method"] = form.text("payment_method")
     top["status"] = form.text("status")
     partner = form.text("partner_id")
-    top["partner_id"] = (
-        int(partner)
-        if partner and partner.isascii() and partner.isdigit() and len(partner) < 10
-        else partner
-    )
+    top["partner_id"] = None if partner is None else whole_number(partner)
     return top
 
 

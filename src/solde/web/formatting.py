@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.numbers import (
     NumberFormatError,
     format_currency,
@@ -34,6 +34,8 @@ FALLBACK_LOCALE = "en_US"
 #: separators of common locales (comma, dot, spaces, apostrophes).
 _TYPED_NUMBER = re.compile(r"[+\-]?[0-9][0-9 .,'’\u00a0\u202f]*")
 _SPACES = re.compile(r"[ \u00a0\u202f]")
+#: A dot followed by exactly three digits, where the dot is not the locale's decimal sign.
+_DOT_THOUSANDS = re.compile(r"\.[0-9]{3}(?![0-9])")
 
 
 @cache
@@ -69,10 +71,6 @@ class Format:
         if amount is None:
             return ""
         return format_currency(amount.amount, amount.currency, locale=self.locale)
-
-    def unsigned(self, amount: Money | None) -> str:
-        """An amount without its sign (for debit and credit columns)."""
-        return "" if amount is None else self.money(abs(amount))
 
     def number(self, value: Decimal | int | None) -> str:
         """A number with every decimal it has (quantities, unit prices, rates)."""
@@ -111,12 +109,6 @@ class Format:
         """A month for chart axes (`Nov`)."""
         return format_date(day, format="LLL", locale=self.locale)
 
-    def stamp(self, moment: dt.datetime | None) -> str:
-        """A moment in the locale's medium form, in UTC."""
-        if moment is None:
-            return ""
-        return format_datetime(moment, format="medium", tzinfo=None, locale=self.locale) + " UTC"
-
     def example(self) -> str:
         """How this locale writes 1234.56, for hints and error messages."""
         return format_decimal(Decimal("1234.56"), format="#,##0.00", locale=self.locale)
@@ -140,6 +132,8 @@ def parse_number(text: str, locale: str, *, field: str) -> str:
     group = get_group_symbol(loc)
     if _SPACES.fullmatch(group):
         typed = _SPACES.sub(group, typed)
+    if get_decimal_symbol(loc) != "." and group != "." and _DOT_THOUSANDS.search(typed):
+        raise _not_a_number(field, loc)  # `1.500` in fr_FR: 1.5, or 1500 grouped the German way?
     try:
         value = parse_decimal(typed, locale=loc, strict=True)
     except NumberFormatError:

@@ -19,6 +19,7 @@ from solde.domain.errors import (
     InvalidInput,
     NotFound,
     SoldeError,
+    TooManyAttempts,
 )
 from solde.web.formatting import parse_number
 
@@ -124,7 +125,7 @@ class Reader:
         for name in names:
             value = self.form.text(name)
             if value is not None:
-                self.values[name] = _int_or_text(value)
+                self.values[name] = whole_number(value)
         return self
 
     def set(self, name: str, value: object) -> Reader:
@@ -163,11 +164,13 @@ def checked(faults: Sequence[FieldError], action: Callable[[], T]) -> T:
     return result
 
 
-def _int_or_text(value: str) -> int | str:
-    text = value.strip()
-    digits = text[1:] if text[:1] in "+-" else text
-    if digits.isascii() and digits.isdigit() and len(digits) < 12:
-        return int(text)
+def whole_number(text: str) -> int | str:
+    """A whole number typed in a form (`30`, `-5`), else the text as typed, for the use case
+    to refuse with the field's own rule (a range, or "must be a whole number")."""
+    typed = text.strip()
+    digits = typed[1:] if typed[:1] in "+-" else typed
+    if digits.isascii() and digits.isdigit() and len(digits) <= 30:
+        return int(typed)
     return text
 
 
@@ -182,6 +185,8 @@ def status_of(exc: SoldeError) -> int:
         return 422
     if isinstance(exc, NotFound):
         return 404
+    if isinstance(exc, TooManyAttempts):
+        return 429
     if isinstance(exc, Conflict):
         return 409
     return 400

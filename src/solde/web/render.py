@@ -8,7 +8,6 @@ message of the action just done). Templates show data; they decide nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,6 @@ def _environment() -> Environment:
     )
     env.globals["static_url"] = static_url
     env.globals["sign_class"] = sign_class
-    env.filters["tojson_attr"] = lambda value: json.dumps(value, separators=(",", ":"))
     return env
 
 
@@ -119,7 +117,12 @@ _TITLES = {
 def error_page(
     request: Request, status: int, message: str, *, viewer: Viewer | None = None
 ) -> HTMLResponse:
-    """A page (or fragment) telling what went wrong, with the given status."""
+    """A page telling what went wrong, with the given status. For htmx, a fragment: in the
+    action panel when the request came from it; otherwise only a message, so that the part
+    of the page that asked (a list, the balance card) stays as it was."""
+    if is_htmx(request) and request.headers.get("HX-Target") not in (None, "panel"):
+        body = ENV.get_template("_failed.html").render(message=message)
+        return HTMLResponse(body, status_code=status, headers={"HX-Reswap": "none"})
     return render(
         request,
         "error.html",

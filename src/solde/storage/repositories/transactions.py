@@ -275,19 +275,35 @@ class SqlTransactions:
 
     def related_total(self, transaction_id: int, tx_type: TxType) -> Money | None:
         """Sum of the posted, unreversed transactions of `tx_type` related to this one."""
+        return self.related_totals([transaction_id], tx_type).get(transaction_id)
+
+    def related_totals(self, transaction_ids: Sequence[int], tx_type: TxType) -> dict[int, Money]:
+        """For each of `transaction_ids`, the sum of the posted, unreversed transactions of
+        `tx_type` related to it (absent when there is none)."""
         reversal = transactions.alias("reversal")
-        query = (
-            select(t.currency, func.sum(t.amount))
-            .where(
-                t.related_id == transaction_id,
-                t.type == tx_type.value,
-                t.state.in_([State.OPEN.value, State.CLOSED.value]),
-                ~exists().where(and_(reversal.c.reverses_id == t.id)),
+        found: dict[int, Money] = {}
+        for chunk in chunks(sorted(set(transaction_ids))):
+            query = (
+                select(t.related_id, t.currency, func.sum(t.amount))
+                .where(
+                    t.related_id.in_(chunk),
+                    t.type == tx_type.value,
+                    t.state.in_([State.OPEN.value, State.CLOSED.value]),
+                    ~exists().where(and_(reversal.c.reverses_id == t.id)),
+                )
+                .group_by(t.related_id, t.currency)
             )
-            .group_by(t.currency)
-        )
-        row = self._c.execute(query).first()
-        return None if row is None else units.from_minor(row[1], row[0])
+            for related_id, currency, total in self._c.execute(query):
+                found[related_id] = units.from_minor(total, currency)
+        return found
+
+    def reversed_among(self, transaction_ids: Sequence[int]) -> set[int]:
+        """Those of `transaction_ids` that another transaction reverses."""
+        found: set[int] = set()
+        for chunk in chunks(sorted(set(transaction_ids))):
+            query = select(t.reverses_id).where(t.reverses_id.in_(chunk))
+            found.update(self._c.execute(query).scalars())
+        return found
 
     def pending_total(self, customer_id: int, tx_type: TxType) -> Money | None:
         """Sum of the customer's payments or refunds of `tx_type` awaiting confirmation."""

@@ -8,17 +8,20 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from solde.domain.errors import InvalidInput
+from solde.domain.errors import InvalidInput, TooManyAttempts
 from solde.web.context import (
     SESSION_COOKIE,
     Viewer,
+    check_csrf,
+    client_address,
     container_of,
     form_data,
     posted,
     safe_next,
     signed_in,
+    viewer_or_none,
 )
-from solde.web.forms import Form
+from solde.web.forms import Form, status_of
 from solde.web.render import done, render
 
 router = APIRouter()
@@ -43,10 +46,17 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def _login_page(
-    request: Request, form: Form, *, next_path: str, status: int = 200, token: str | None = None
-) -> Response:
-    token = token or secrets.token_urlsafe(32)
+def _login_token(request: Request) -> str:
+    """The sign-in form's token: the one this browser already holds, so that several tabs on
+    the sign-in page (as an expired session leaves them) all work; else a new one."""
+    held = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if 32 <= len(held) <= 64 and all(c.isalnum() or c in "-_" for c in held):
+        return held
+    return secrets.token_urlsafe(32)
+
+
+def _login_page(request: Request, form: Form, *, next_path: str, status: int = 200) -> Response:
+    token = _login_token(request)
     response = render(
         request,
         "login.html",
@@ -90,9 +100,8 @@ def login(request: Request, data: dict[str, str] = Depends(form_data)) -> Respon
     if not expected or not secrets.compare_digest(sent.encode(), expected.encode()):
         form.error = "The sign-in form expired. Please try again."
         return _login_page(request, form, next_path=next_path, status=403)
-    ip = request.client.host if request.client else "unknown"
     result = container.users.authenticate(
-        data.get("email", "")[:254], data.get("password", "")[:1000], ip=ip
+        data.get("email", "")[:254], data.get("password", "")[:1000], ip=client_address(request)
     )
     if result.user is None:
         if result.retry_after is not None:
@@ -121,12 +130,14 @@ def login(request: Request, data: dict[str, str] = Depends(form_data)) -> Respon
 
 
 @router.post("/logout", include_in_schema=False)
-def logout(request: Request, posted: tuple[Viewer, dict[str, str]] = Depends(posted)) -> Response:
-    """End the session: its cookie stops working at once, here and in every copy of it."""
-    viewer, _data = posted
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        viewer.container.users.end_session(token)
+def logout(request: Request, data: dict[str, str] = Depends(form_data)) -> Response:
+    """End the session: its cookie stops working at once, here and in every copy of it. The
+    form's token must be the session's; a session that has already ended only loses its
+    cookie."""
+    viewer = viewer_or_none(request)
+    if viewer is not None:
+        check_csrf(request, viewer, data)
+        viewer.container.users.end_session(request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -188,10 +199,13 @@ def change_password(
         return _account_page(request, viewer, prefs, form, status=422)
     try:
         viewer.container.users.change_password(
-            viewer.user.id, data.get("current_password", ""), data.get("new_password", "")
+            viewer.user.id,
+            data.get("current_password", ""),
+            data.get("new_password", ""),
+            ip=client_address(request),
         )
-    except InvalidInput as exc:
-        return _account_page(request, viewer, prefs, form.failed(exc), status=422)
+    except (InvalidInput, TooManyAttempts) as exc:
+        return _account_page(request, viewer, prefs, form.failed(exc), status=status_of(exc))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

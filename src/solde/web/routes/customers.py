@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from math import ceil
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -14,12 +15,19 @@ from solde.domain.values import as_date
 from solde.ledger import usecases
 from solde.ledger.customers import Customer, CustomerStatus
 from solde.ledger.model import PaymentMethod, State, Transaction
-from solde.ledger.ports import BalanceFilter, CustomerQuery, CustomerSort, TransactionQuery
+from solde.ledger.ports import (
+    MAX_OFFSET,
+    BalanceFilter,
+    CustomerQuery,
+    CustomerSort,
+    TransactionQuery,
+)
+from solde.settlement.actions import allowed_actions
 from solde.storage.unit_of_work import SqlUnitOfWork
 from solde.web import customer_form
 from solde.web.actions import Outcome, Screen, form_page, submit
 from solde.web.charts import balance_bar
-from solde.web.context import Viewer, is_htmx, object_id, signed_in, writer
+from solde.web.context import Viewer, object_id, signed_in, wants_fragment, writer
 from solde.web.forms import Form, Reader, checked, choice
 from solde.web.labels import METHOD_LABELS, STATUS_LABELS, TYPE_LABELS
 from solde.web.render import render
@@ -50,8 +58,14 @@ SECTIONS = (
 )
 
 
+#: The last page a list can show (offsets stop at `MAX_OFFSET`).
+LAST_PAGE = MAX_OFFSET // PAGE_SIZE + 1
+
+
 def _page_number(text: str) -> int:
-    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 6 else 1
+    """The page asked for, kept between the first and the last a list can show."""
+    number = int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 10 else 1
+    return min(max(1, number), LAST_PAGE)
 
 
 def _filters(request: Request) -> Form:
@@ -96,7 +110,9 @@ def customer_list(request: Request, viewer: Viewer = Depends(signed_in)) -> Resp
             filters.failed(exc)
     pages = max(1, ceil(total / PAGE_SIZE))
     template = (
-        "customers/_results.html" if _wants(request, "customer-results") else "customers/list.html"
+        "customers/_results.html"
+        if wants_fragment(request, "customer-results")
+        else "customers/list.html"
     )
     return render(
         request,
@@ -118,20 +134,10 @@ def customer_list(request: Request, viewer: Viewer = Depends(signed_in)) -> Resp
     )
 
 
-def _wants(request: Request, target: str) -> bool:
-    return is_htmx(request) and request.headers.get("HX-Target") == target
-
-
 def _page_url(request: Request, number: int) -> str:
     params = dict(request.query_params)
     params["page"] = str(number)
-    return "/customers?" + "&".join(f"{k}={_quote(v)}" for k, v in params.items() if v)
-
-
-def _quote(value: str) -> str:
-    from urllib.parse import quote
-
-    return quote(value, safe="")
+    return "/customers?" + urlencode({k: v for k, v in params.items() if v})
 
 
 # -- one customer ---------------------------------------------------------------------------
@@ -167,6 +173,7 @@ def customer_context(
         shown_txs.extend(page.items)
         sections.append({"key": key, "title": title, "items": page.items, "more": page.has_more})
     links = uow.allocations.links(customer_id, [t.id for t in shown_txs])
+    actions = allowed_actions(uow, shown_txs)
     return {
         "customer": customer,
         "billing": customer.billing_settings(settings),
@@ -178,6 +185,7 @@ def customer_context(
         "today": today,
         "sections": sections,
         "links": links,
+        "actions": actions,
         "billing_inputs": customer_form.BILLING_INPUTS,
         "shown": customer_form.shown,
         "methods": METHOD_LABELS,
@@ -276,6 +284,6 @@ def customer_page(
         day, as_of_error = _as_of(request, today)
         context = customer_context(uow, object_id(customer_id, "customer"), as_of=day, today=today)
     template = "customers/show.html"
-    if _wants(request, "customer-main"):
+    if wants_fragment(request, "customer-main"):
         template = "customers/_main.html"
     return render(request, template, viewer=viewer, fmt=fmt, as_of_error=as_of_error, **context)

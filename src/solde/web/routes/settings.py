@@ -13,8 +13,8 @@ from solde.ledger import usecases
 from solde.ledger.settings import Settings
 from solde.storage.unit_of_work import SqlUnitOfWork
 from solde.web.context import Viewer, admin, signed_in
-from solde.web.customer_form import BILLING_INPUTS, shown
-from solde.web.formatting import Format, parse_number
+from solde.web.customer_form import BILLING_INPUTS, as_typed, billing_value, shown
+from solde.web.formatting import Format
 from solde.web.forms import Form, checked, status_of
 from solde.web.render import done, render
 
@@ -26,14 +26,7 @@ def _initial(settings: Settings, fmt: Format) -> Form:
     values = {name: str(getattr(settings, name)) for name in TOP}
     values["lock_date"] = settings.lock_date.isoformat() if settings.lock_date else ""
     for item in BILLING_INPUTS:
-        value = getattr(settings.billing, item.name)
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif item.kind == "amount":
-            text = fmt.plain(value)
-        else:
-            text = str(getattr(value, "value", value))
-        values[f"billing.{item.name}"] = text
+        values[f"billing.{item.name}"] = as_typed(getattr(settings.billing, item.name), fmt)
     return Form(values)
 
 
@@ -51,24 +44,12 @@ def _changes(form: Form, current: Form, locale: str) -> tuple[dict[str, Any], li
         if text == current.get(key):
             continue
         try:
-            billing[item.name] = _value(item.kind, item.name, text, locale)
+            billing[item.name] = billing_value(item, text, locale)
         except InvalidInput as exc:
             faults.extend(exc.errors)
     if billing:
         found["billing"] = billing
     return found, faults
-
-
-def _value(kind: str, name: str, text: str, locale: str) -> object:
-    if text == "":
-        return None
-    if kind == "bool":
-        return {"true": True, "false": False}.get(text, text)
-    if kind == "amount":
-        return parse_number(text, locale, field=f"billing.{name}")
-    if (kind == "int" or name == "period_months") and text.isascii() and text.isdigit():
-        return int(text) if len(text) < 10 else text
-    return text
 
 
 def _page(

@@ -13,13 +13,22 @@ from fastapi.responses import Response
 from solde.domain.values import clean_text
 from solde.ledger import usecases
 from solde.ledger.customers import Customer
-from solde.ledger.model import ENTRY_TYPES, Kind, State, Transaction
+from solde.ledger.model import (
+    ENTRY_TYPES,
+    Kind,
+    State,
+    Transaction,
+    TxType,
+    bills_on_next_invoice_by_default,
+)
 from solde.ledger.ports import TransactionQuery
 from solde.settlement import usecases as settlement
+from solde.settlement.actions import allowed_actions
 from solde.storage.unit_of_work import SqlUnitOfWork
 from solde.views import decimal_text
 from solde.web.actions import Outcome, Screen, form_page, submit
-from solde.web.context import Viewer, is_htmx, object_id, signed_in, writer
+from solde.web.context import Viewer, object_id, signed_in, wants_fragment, writer
+from solde.web.formatting import Format
 from solde.web.forms import Form, Reader
 from solde.web.labels import TYPE_LABELS
 from solde.web.render import render
@@ -33,6 +42,13 @@ LINE_TYPES = {
     "debit:adjustment": "Debit adjustment",
     "credit:adjustment": "Credit adjustment",
     "credit:gift": "Goodwill credit",
+}
+#: When each line type goes by default (SPEC §4): the form starts there and, with
+#: JavaScript, follows the type chosen until the user picks a mode.
+DEFAULT_MODES = {
+    key: "next_invoice" if bills_on_next_invoice_by_default(Kind(k), TxType(t)) else "post"
+    for key in LINE_TYPES
+    for k, _, t in [key.partition(":")]
 }
 #: Errors about `kind` and `type` belong to the one select; the mode has its radio buttons.
 LINE_ALIASES = {"kind": "line_type", "type": "line_type", "bill_on_next_invoice": "mode"}
@@ -61,21 +77,25 @@ def _back(customer: Customer) -> str:
 
 def _new_line_screen(uow: SqlUnitOfWork, customer_id: int) -> Screen:
     customer = usecases.get_customer(uow, object_id(customer_id, "customer"))
-    context = {"customer": customer, "line": None, "line_types": LINE_TYPES}
+    context = {
+        "customer": customer,
+        "line": None,
+        "line_types": LINE_TYPES,
+        "default_modes": DEFAULT_MODES,
+    }
     return Screen("lines/form.html", _back(customer), context, LINE_ALIASES)
 
 
-def _line_values(reader: Reader, *, new: bool) -> Reader:
+def _new_line(reader: Reader) -> Reader:
+    """What the form of a new line sends: kind and type from the one select, the fields filled
+    in, and the mode chosen."""
     form = reader.form
     reader.text("label", "reference", "date").number("unit_price", "quantity", "tax_rate")
-    if new:
-        kind, _, tx_type = form.get("line_type").partition(":")
-        reader.set("kind", kind or None).set("type", tx_type or None)
-        mode = form.get("mode")
-        if mode in ("next_invoice", "post"):
-            reader.set("bill_on_next_invoice", mode == "next_invoice")
-    elif form.get("type"):
-        reader.set("type", form.get("type"))
+    kind, _, tx_type = form.get("line_type").partition(":")
+    reader.set("kind", kind or None).set("type", tx_type or None)
+    mode = form.get("mode")
+    if mode in ("next_invoice", "post"):
+        reader.set("bill_on_next_invoice", mode == "next_invoice")
     return reader
 
 
@@ -87,7 +107,8 @@ def new_line_form(
 
     def initial(uow: SqlUnitOfWork, _screen: Screen) -> Form:
         values = {"line_type": "debit:charge", "quantity": "1", "tax_rate": "0"}
-        return Form({**values, "date": viewer.today(uow).isoformat(), "mode": "next_invoice"})
+        mode = DEFAULT_MODES["debit:charge"]
+        return Form({**values, "date": viewer.today(uow).isoformat(), "mode": mode})
 
     return form_page(request, viewer, lambda uow: _new_line_screen(uow, customer_id), initial)
 
@@ -99,7 +120,7 @@ def add_line(
     """Add the line: unbilled, or posted now (it settles at once)."""
 
     def act(uow: SqlUnitOfWork, reader: Reader, today: date) -> Outcome:
-        reader = _line_values(reader, new=True)
+        reader = _new_line(reader)
         tx = reader.run(lambda v: settlement.add_entry(uow, customer_id, v, on=today))
         what = "Line added to the next invoice" if tx.state is State.UNBILLED else "Line posted"
         return Outcome(f"{what}: {tx.label}.")
@@ -121,6 +142,41 @@ def _edit_line_screen(uow: SqlUnitOfWork, transaction_id: int) -> Screen:
     return Screen("lines/form.html", _back(customer), context)
 
 
+def _line_as_typed(line: Transaction, fmt: Format) -> Form:
+    """An unbilled line as its form shows it, in the user's locale."""
+    return Form(
+        {
+            "type": line.type.value,
+            "label": line.label,
+            "date": line.date.isoformat(),
+            "unit_price": fmt.plain(Decimal(decimal_text(line.unit_price, line.currency))),
+            "quantity": fmt.plain(line.quantity.normalize()),
+            "tax_rate": fmt.plain(line.tax_rate.normalize()),
+            "reference": line.reference or "",
+        }
+    )
+
+
+def _line_changes(reader: Reader, line: Transaction, fmt: Format) -> Reader:
+    """What an edit sends: only the fields the user changed; an emptied field is sent as null,
+    as the API's PATCH takes it (no reference; label and price required; date today;
+    quantity 1; tax rate 0)."""
+    before = _line_as_typed(line, fmt)
+    for name in ("type", "label", "date", "reference", "unit_price", "quantity", "tax_rate"):
+        if name not in reader.form.values:  # not sent at all (not a field emptied)
+            continue
+        typed = reader.form.get(name).strip()
+        if typed == before.get(name):
+            continue
+        if not typed:
+            reader.set(name, None)
+        elif name in ("unit_price", "quantity", "tax_rate"):
+            reader.number(name)
+        else:
+            reader.set(name, typed)
+    return reader
+
+
 @router.get("/transactions/{transaction_id}/edit", include_in_schema=False)
 def edit_line_form(
     request: Request, transaction_id: int, viewer: Viewer = Depends(signed_in)
@@ -128,19 +184,7 @@ def edit_line_form(
     """An unbilled line, ready to change."""
 
     def initial(uow: SqlUnitOfWork, screen: Screen) -> Form:
-        line: Transaction = screen.context["line"]
-        fmt = viewer.format(uow)
-        return Form(
-            {
-                "type": line.type.value,
-                "label": line.label,
-                "date": line.date.isoformat(),
-                "unit_price": fmt.plain(Decimal(decimal_text(line.unit_price, line.currency))),
-                "quantity": fmt.plain(line.quantity.normalize()),
-                "tax_rate": fmt.plain(line.tax_rate.normalize()),
-                "reference": line.reference or "",
-            }
-        )
+        return _line_as_typed(screen.context["line"], viewer.format(uow))
 
     return form_page(request, viewer, lambda uow: _edit_line_screen(uow, transaction_id), initial)
 
@@ -152,7 +196,10 @@ def edit_line(
     """Save the line; posted transactions are never edited (the use case refuses)."""
 
     def act(uow: SqlUnitOfWork, reader: Reader, today: date) -> Outcome:
-        reader = _line_values(reader, new=False)
+        line = usecases.get_transaction(uow, transaction_id)
+        reader = _line_changes(reader, line, Format(reader.locale))
+        if not reader.values and not reader.faults:
+            return Outcome("Nothing changed.")
         reader.run(lambda v: usecases.update_unbilled_line(uow, transaction_id, v, on=today))
         return Outcome("Line saved.")
 
@@ -245,13 +292,12 @@ def transaction_page(
                 i.transaction_id: usecases.get_transaction(uow, i.transaction_id) for i in links
             },
             "reversal": uow.transactions.reversal_of(tx.id),
-            "reversal_refusal": settlement.reversal_refusal(uow, tx),
-            "chargeback_refusal": settlement.chargeback_refusal(uow, tx),
+            "actions": allowed_actions(uow, [tx]),
             "type_labels": TYPE_LABELS,
         }
         fmt = viewer.format(uow)
     template = "transactions/show.html"
-    if is_htmx(request) and request.headers.get("HX-Target") == "transaction-main":
+    if wants_fragment(request, "transaction-main"):
         template = "transactions/_main.html"
     return render(request, template, viewer=viewer, fmt=fmt, **context)
 
@@ -278,6 +324,7 @@ def transaction_list(
         )
         page = usecases.list_transactions(uow, query)
         links = uow.allocations.links(customer.id, [t.id for t in page.items])
+        actions = allowed_actions(uow, page.items)
         fmt = viewer.format(uow)
     return render(
         request,
@@ -287,6 +334,7 @@ def transaction_list(
         customer=customer,
         items=page.items,
         links=links,
+        actions=actions,
         has_more=page.has_more,
         tab=tab,
         tabs={k: v[0] for k, v in STATE_TABS.items()},

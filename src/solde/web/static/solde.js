@@ -49,15 +49,16 @@
     if (event.target === dialog()) { panel().innerHTML = ""; }
   }, true);
 
-  // Adding a line: the default "when" follows the type (charges and credits wait for the
-  // next invoice, collection costs and debit adjustments are posted), until the user picks.
-  var POSTED_BY_DEFAULT = { "debit:collection_cost": true, "debit:adjustment": true };
+  // Adding a line: the "when" follows the default of the type chosen (each option says it,
+  // from the server's rule), until the user picks a mode or sends the form.
   document.addEventListener("change", function (event) {
-    var select = event.target;
-    if (select.name === "mode") { select.form.dataset.modeChosen = "1"; return; }
-    if (select.name !== "line_type" || !select.form || select.form.dataset.modeChosen) { return; }
-    var value = POSTED_BY_DEFAULT[select.value] ? "post" : "next_invoice";
-    var radio = select.form.querySelector('input[name="mode"][value="' + value + '"]');
+    var field = event.target;
+    var form = field.form;
+    if (!form) { return; }
+    if (field.name === "mode") { form.dataset.modeChosen = "1"; return; }
+    if (field.name !== "line_type" || form.dataset.modeChosen || form.dataset.submitted) { return; }
+    var option = field.options[field.selectedIndex];
+    var radio = option && form.querySelector('input[name="mode"][value="' + option.dataset.mode + '"]');
     if (radio) { radio.checked = true; }
   });
 })();
