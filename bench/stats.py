@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+
+
+def timed(action: Callable[[], object]) -> float:
+    """How many seconds `action` took."""
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:

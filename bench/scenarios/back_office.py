@@ -9,9 +9,8 @@ from the same database, and fails the scenario when it does not.
 from __future__ import annotations
 
 import statistics
-import time
 from calendar import monthrange
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +19,7 @@ from bench import databases, generator
 from bench.databases import Database
 from bench.profiles import Profile
 from bench.scenarios import Metrics, Scenario, register
-from bench.stats import percentile
+from bench.stats import percentile, timed
 from solde.bootstrap import Container
 from solde.ledger import usecases as ledger
 from solde.ledger.balance import Balance
@@ -38,12 +37,6 @@ PAGE_SIZE = 25
 
 class Disagreement(AssertionError):
     """solde and plain SQL read different figures from the same database."""
-
-
-def _timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
 
 
 def _mark(backend: str) -> str:
@@ -160,7 +153,7 @@ def report_solde(backend: str, profile: Profile) -> Metrics:
         with container.uow(actor="bench", write=False) as uow:
             made[:] = [balance_report(uow, on=TODAY, months=MONTHS)]
 
-    seconds = [_timed(call) for _ in range(profile.report_calls)]
+    seconds = [timed(call) for _ in range(profile.report_calls)]
     container.dispose()
     _check_report(database, made[0], month_ends(TODAY, MONTHS))
     return {**_latencies(seconds), "currencies": len(made[0].currencies), "agrees_with_sql": 1.0}
@@ -172,7 +165,7 @@ def report_sql(backend: str, profile: Profile) -> Metrics:
     connection = database.raw()
     days = month_ends(TODAY, MONTHS)
     seconds = [
-        _timed(lambda: sql_figures(connection, backend, days)) for _ in range(profile.report_calls)
+        timed(lambda: sql_figures(connection, backend, days)) for _ in range(profile.report_calls)
     ]
     connection.close()
     return _latencies(seconds)
@@ -313,7 +306,7 @@ def list_solde(backend: str, profile: Profile) -> Metrics:
             def call(page: ListPage = page) -> None:
                 shown[page.name] = solde_page(container, page.filters)
 
-            seconds[page.name].append(_timed(call))
+            seconds[page.name].append(timed(call))
     container.dispose()
     _check_pages(database, pages, shown)
     result = {f"{name}_ms": statistics.median(s) * 1000 for name, s in seconds.items()}
@@ -335,7 +328,7 @@ def list_sql(backend: str, profile: Profile) -> Metrics:
             def call(page: ListPage = page) -> None:
                 sql_page(connection, backend, page)
 
-            seconds[page.name].append(_timed(call))
+            seconds[page.name].append(timed(call))
     connection.close()
     return {f"{name}_ms": statistics.median(s) * 1000 for name, s in seconds.items()}
 

@@ -16,7 +16,7 @@ from bench import databases, generator, http_load, journal, raw
 from bench.databases import Database
 from bench.profiles import Profile
 from bench.scenarios import Metrics, Scenario, register
-from bench.stats import latency_summary
+from bench.stats import latency_summary, timed
 from solde.ledger import usecases as ledger
 from solde.settlement import usecases as settlement
 from solde.settlement.importing import ImportRow, RowKind, import_transactions
@@ -31,12 +31,6 @@ def _customers(database: Database, count: int, seed: int = 1) -> list[tuple[int,
     made = generator.create_customers(container, count, seed)
     container.dispose()
     return made
-
-
-def _timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
 
 
 # -- 1. posting one at a time through the service layer ---------------------------------------
@@ -68,7 +62,7 @@ def posting_solde(backend: str, profile: Profile) -> Metrics:
                 action(uow, customer_id, values, on=TODAY)
                 uow.commit()
 
-        latencies.append(_timed(post))
+        latencies.append(timed(post))
     elapsed = time.perf_counter() - started
     container.dispose()
     return {"ops_per_s": profile.posting_ops / elapsed, **latency_summary(latencies)}
@@ -92,7 +86,7 @@ def single_commits(backend: str, profile: Profile) -> Metrics:
             connection.execute(insert, row)
             connection.commit() if backend == "postgresql" else connection.execute("COMMIT")
 
-        latencies.append(_timed(commit))
+        latencies.append(timed(commit))
     elapsed = time.perf_counter() - started
     connection.close()
     return {"ops_per_s": len(rows) / elapsed, **latency_summary(latencies)}
@@ -222,7 +216,7 @@ def _card_latencies(database: Database, reads: int) -> list[float]:
             with container.uow(actor="bench", write=False) as uow:
                 ledger.get_balance(uow, customer_id, as_of=TODAY)
 
-        latencies.append(_timed(read))
+        latencies.append(timed(read))
     container.dispose()
     return latencies
 
@@ -252,7 +246,7 @@ def card_raw(backend: str, profile: Profile) -> Metrics:
         def read(customer_id: int = customer_id) -> None:
             connection.execute(query, (customer_id,)).fetchone()
 
-        latencies.append(_timed(read))
+        latencies.append(timed(read))
         if backend == "postgresql":
             connection.rollback()
     connection.close()
@@ -365,7 +359,7 @@ def settle_solde(backend: str, profile: Profile) -> Metrics:
                 settlement.record_payment(uow, customer_id, values, on=TODAY)
                 uow.commit()
 
-        samples.append(_timed(pay))
+        samples.append(timed(pay))
     container.dispose()
     return {"ms": sorted(samples)[len(samples) // 2] * 1000}
 

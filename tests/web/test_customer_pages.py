@@ -29,12 +29,6 @@ from webhtml import (
 )
 
 from solde.ledger import usecases
-from solde.ledger.customers import Customer
-
-
-def customer(web: Web, cid: int) -> Customer:
-    with web.container.uow(actor="test", write=False) as uow:
-        return usecases.get_customer(uow, cid)
 
 
 def billing_settings(page: Node) -> dict[str, str]:
@@ -69,7 +63,7 @@ def test_a_new_customer_is_created_with_what_was_typed(web: Web) -> None:
     page = parse(after_redirect(web, response))
     assert flash(page) == "Customer Ada Lovelace created."
     assert flash(parse(web.page(f"/customers/{cid}"))) is None  # shown once
-    d = customer(web, cid).details
+    d = web.book.get_customer(cid).details
     assert (d.name, d.email, d.external_ref, d.segment) == (
         "Ada Lovelace",
         "ada@example.com",
@@ -198,7 +192,7 @@ def test_an_edit_saves_only_the_fields_that_changed(web: Web) -> None:
     updates = audit(web.container, "customer.updated")
     assert [u["changes"] for u in updates] == [{"email": "new@example.com"}]
     assert updates[0]["_actor"].startswith("web:admin@example.com#")
-    d = customer(web, cid).details
+    d = web.book.get_customer(cid).details
     assert d.email == "new@example.com"
     assert d.billing.credit_limit == Decimal("100.50")
     # sending the form untouched changes nothing and says so
@@ -214,7 +208,7 @@ def test_a_setting_set_back_to_default_follows_the_company_again(web: Web) -> No
     assert audit(web.container, "customer.updated")[-1]["changes"] == {
         "billing": {"billing_day": None}
     }
-    assert customer(web, cid).details.billing.billing_day is None
+    assert web.book.get_customer(cid).details.billing.billing_day is None
     settings = submit(web, "/settings", "/settings", {"billing.billing_day": "7"})
     assert settings.status_code == 303
     page = parse(web.page(f"/customers/{cid}"))
@@ -238,7 +232,7 @@ def test_a_refused_edit_keeps_what_was_typed_and_saves_nothing(web: Web) -> None
 def test_the_currency_changes_only_while_the_account_is_empty(web: Web) -> None:
     empty = web.book.customer("Empty", currency="EUR")
     assert edit(web, empty, {"currency": "usd"}).status_code == 303
-    assert customer(web, empty).currency == "USD"
+    assert web.book.get_customer(empty).currency == "USD"
     used = web.book.customer("Used", currency="EUR")
     web.book.line(used, bill_on_next_invoice=True)
     doc = parse(web.page(f"/customers/{used}/edit"))
@@ -253,7 +247,7 @@ def test_the_currency_changes_only_while_the_account_is_empty(web: Web) -> None:
     )
     assert field_value(refused, "currency") == "USD"
     assert snapshot(web.container) == before
-    assert customer(web, used).currency == "EUR"
+    assert web.book.get_customer(used).currency == "EUR"
 
 
 def test_unknown_customers_have_no_edit_form(web: Web) -> None:

@@ -13,7 +13,6 @@ from starlette.testclient import TestClient
 from webclient import PASSWORD, Web
 from webhtml import errors_shown, parse, set_locale, snapshot
 
-from solde.ledger import usecases
 from solde.settlement import usecases as settlement
 from solde.storage.tables import web_sessions
 from solde.web.routes import dashboard
@@ -184,8 +183,7 @@ def test_editing_a_line_empties_what_was_emptied(web: Web) -> None:
     assert cleared.status_code == 303
     assert refused.status_code == 422
     assert set(errors_shown(parse(refused.text))) == {"label"}
-    with web.container.uow(actor="test", write=False) as uow:
-        saved = usecases.get_transaction(uow, line)
+    saved = web.book.transaction(line)
     assert saved.reference is None
     assert saved.label == "Router"
 

@@ -27,22 +27,6 @@ from webhtml import (
     us_date,
 )
 
-from solde.ledger import usecases
-from solde.ledger.model import Transaction
-from solde.ledger.ports import TransactionQuery
-
-
-def tx(web: Web, tx_id: int) -> Transaction:
-    with web.container.uow(actor="test", write=False) as uow:
-        return usecases.get_transaction(uow, tx_id)
-
-
-def new_tx_id(web: Web, cid: int) -> int:
-    """The newest transaction of the customer (after a form created it)."""
-    with web.container.uow(actor="test", write=False) as uow:
-        page = usecases.list_transactions(uow, TransactionQuery(customer_id=cid, limit=1))
-    return page.items[0].id
-
 
 def add_line(web: Web, cid: int, changes: dict[str, str], **kwargs: Any) -> Any:
     path = f"/customers/{cid}/lines/new"
@@ -90,7 +74,7 @@ def test_an_unbilled_line_leaves_the_balance_alone(web: Web) -> None:
         f"Unbilled lines 1 line waiting for the next invoice: {eur(80)} excl. tax, "
         f"{eur(96)} incl. tax, dated {us_date(today)}."
     )
-    line = new_tx_id(web, cid)
+    line = web.book.newest(cid).id
     shown = row(doc, line)
     assert shown["section"] == "unbilled"
     assert shown["debit"] == eur(96)
@@ -115,13 +99,13 @@ def test_a_posted_line_changes_the_balance_at_once(web: Web) -> None:
     assert card(doc)["debit"] == eur(25)
     assert balance_class(doc) == "debit"
     assert "None." in card(doc)["unbilled"]
-    cost = new_tx_id(web, cid)
+    cost = web.book.newest(cid).id
     # a goodwill credit posted now settles the cost at once (automatic settlement)
     response = add_line(
         web, cid, {"line_type": "credit:gift", "label": "Sorry", "unit_price": "10", "mode": "post"}
     )
     doc = parse(after_redirect(web, response))
-    gift = new_tx_id(web, cid)
+    gift = web.book.newest(cid).id
     assert card(doc)["balance"] == eur(15)
     assert (card(doc)["debit"], card(doc)["credit"]) == (eur(15), eur(0))
     assert row(doc, cost)["open"] == eur(15)
@@ -156,7 +140,7 @@ def test_each_line_type_makes_its_kind_and_type(web: Web) -> None:
             web, cid, {"line_type": line_type, "label": line_type, "unit_price": "1"}
         )
         assert response.status_code == 303, line_type
-        made = tx(web, new_tx_id(web, cid))
+        made = web.book.transaction(web.book.newest(cid).id)
         assert (made.kind.value, made.type.value, made.label) == (kind, tx_type, line_type)
         assert made.state.value == "unbilled"
     before = snapshot(web.container)
@@ -251,7 +235,7 @@ def test_an_unbilled_line_is_edited(web: Web) -> None:
     refused_doc = parse(refused.text)
     assert set(errors_shown(refused_doc)) == {"unit_price"}
     assert field_value(refused_doc, "label") == "Kept"
-    assert tx(web, line).label == "Old label"
+    assert web.book.transaction(line).label == "Old label"
     response = submit(
         web,
         f"{path}?next=/customers/{cid}",
@@ -261,7 +245,7 @@ def test_an_unbilled_line_is_edited(web: Web) -> None:
     assert response.headers["location"] == f"/customers/{cid}"
     page = parse(after_redirect(web, response))
     assert flash(page) == "Line saved."
-    saved = tx(web, line)
+    saved = web.book.transaction(line)
     assert (saved.label, str(saved.amount.amount), saved.state.value) == (
         "New label",
         "44.00",
@@ -287,7 +271,7 @@ def test_an_unbilled_line_is_cancelled_with_its_reason(web: Web) -> None:
     assert "None." in card(doc)["unbilled"]
     assert row(doc, line)["section"] == "void"
     assert "Ordered by mistake" in row(doc, line)["label"]
-    cancelled = tx(web, line)
+    cancelled = web.book.transaction(line)
     assert (cancelled.state.value, cancelled.note) == ("void", "Ordered by mistake")
     before = snapshot(web.container)
     again = web.post(f"/transactions/{line}/cancel", {"reason": "twice"})
@@ -315,7 +299,7 @@ def test_a_posted_charge_is_reversed_and_what_it_settled_reopens(web: Web) -> No
     path = f"/transactions/{charge}/reverse"
     response = submit(web, f"{path}?next=/customers/{cid}", path, {"reason": "Charged twice"})
     assert response.status_code == 303
-    reversal = new_tx_id(web, cid)
+    reversal = web.book.newest(cid).id
     doc = parse(after_redirect(web, response))
     assert flash(doc) == f"Transaction #{charge} reversed by #{reversal}."
     assert card(doc)["balance"] == eur(-100)
@@ -324,7 +308,7 @@ def test_a_posted_charge_is_reversed_and_what_it_settled_reopens(web: Web) -> No
     assert row(doc, payment)["open"] == eur(100)
     assert row(doc, payment)["section"] == "open"
     assert row(doc, charge)["links"] == f"#{reversal}{NBSP}{eur(100)}"
-    made = tx(web, reversal)
+    made = web.book.transaction(reversal)
     assert (made.kind.value, made.reverses_id, made.note) == ("credit", charge, "Charged twice")
     # the transaction page links the two
     assert f"Reversed by #{reversal}" in parse(web.page(f"/transactions/{charge}")).text
@@ -337,7 +321,7 @@ def test_what_cannot_be_reversed_is_refused_and_changes_nothing(web: Web) -> Non
     line = web.book.line(cid, label="Line", bill_on_next_invoice=True)
     reversal = web.post(f"/transactions/{charge}/reverse", {"reason": "first"})
     assert reversal.status_code == 303
-    reversal_id = new_tx_id(web, cid)
+    reversal_id = web.book.newest(cid).id
     before = snapshot(web.container)
     for tx_id, why in (
         (reversal_id, f"transaction {reversal_id} is itself a reversal"),

@@ -25,7 +25,6 @@ from webhtml import (
 )
 
 from solde.ledger import usecases
-from solde.ledger.ports import TransactionQuery
 
 FRENCH_MONTHS = (
     "janv.",
@@ -45,12 +44,6 @@ FRENCH_MONTHS = (
 
 def french(day: date) -> str:
     return f"{day.day} {FRENCH_MONTHS[day.month - 1]} {day.year}"
-
-
-def newest_amount(web: Web, cid: int) -> Decimal:
-    with web.container.uow(actor="test", write=False) as uow:
-        page = usecases.list_transactions(uow, TransactionQuery(customer_id=cid, limit=1))
-    return page.items[0].amount.amount
 
 
 def post_line(web: Web, cid: int, unit_price: str) -> Any:
@@ -89,7 +82,7 @@ def test_french_users_type_french_numbers(web: Web) -> None:
     for typed in ("1 234,56", "1234,56", f"1{NNBSP}234,56", f"1{NBSP}234,56", " 1234,56 "):
         response = post_line(web, cid, typed)
         assert response.status_code == 303, (typed, response.text[:1500])
-        assert newest_amount(web, cid) == Decimal("1234.56"), typed
+        assert web.book.newest(cid).amount.amount == Decimal("1234.56"), typed
     before = snapshot(web.container)
     response = post_line(web, cid, "1.234,56")
     assert response.status_code == 422
@@ -120,14 +113,14 @@ def test_en_us_refuses_a_comma_where_it_would_be_misread(web: Web) -> None:
     }
     assert snapshot(web.container) == before
     assert post_line(web, cid, "1,234.56").status_code == 303
-    assert newest_amount(web, cid) == Decimal("1234.56")
+    assert web.book.newest(cid).amount.amount == Decimal("1234.56")
 
 
 def test_de_de_reads_german_numbers(web: Web) -> None:
     set_locale(web, "de_DE")
     cid = web.book.customer("Deutsch")
     assert post_line(web, cid, "1.234,56").status_code == 303
-    assert newest_amount(web, cid) == Decimal("1234.56")
+    assert web.book.newest(cid).amount.amount == Decimal("1234.56")
     doc = parse(web.page(f"/customers/{cid}"))
     assert card(doc)["balance"] == f"1.234,56{NBSP}€"
     today = web.book.today()
@@ -183,6 +176,6 @@ def test_users_without_a_locale_follow_the_companys(web: Web) -> None:
     assert settings.status_code == 303
     assert card(parse(web.page(f"/customers/{cid}")))["balance"] == f"1{NNBSP}234,50{NBSP}€"
     assert post_line(web, cid, "1 000,50").status_code == 303
-    assert newest_amount(web, cid) == Decimal("1000.50")
+    assert web.book.newest(cid).amount.amount == Decimal("1000.50")
     set_locale(web, "en_US")
     assert card(parse(web.page(f"/customers/{cid}")))["balance"] == "€2,235.00"

@@ -25,15 +25,6 @@ from webhtml import (
     submit,
 )
 
-from solde.ledger import usecases
-from solde.ledger.model import Transaction
-from solde.ledger.ports import TransactionQuery
-
-
-def newest(web: Web, cid: int) -> Transaction:
-    with web.container.uow(actor="test", write=False) as uow:
-        return usecases.list_transactions(uow, TransactionQuery(customer_id=cid, limit=1)).items[0]
-
 
 def pay(web: Web, cid: int, changes: dict[str, str], refund: bool = False) -> Any:
     path = f"/customers/{cid}/payments/new"
@@ -60,7 +51,7 @@ def test_a_payment_settles_what_is_owed(web: Web) -> None:
     assert f"available credit for refunds: {eur(0)}" in form.text
     response = pay(web, cid, {"amount": "60", "reference": "BANK-1"})
     assert response.headers["location"] == f"/customers/{cid}"
-    payment = newest(web, cid)
+    payment = web.book.newest(cid)
     doc = parse(after_redirect(web, response))
     assert flash(doc) == f"Payment #{payment.id} recorded."
     assert (card(doc)["balance"], card(doc)["debit"], card(doc)["credit"]) == (
@@ -85,7 +76,7 @@ def test_a_refund_above_the_available_credit_needs_force(web: Web) -> None:
     assert form.one("h1").text == "Refund"
     assert f"available credit for refunds: {eur(50)}" in form.text
     response = pay(web, cid, {"amount": "30"}, refund=True)
-    refund = newest(web, cid)
+    refund = web.book.newest(cid)
     doc = parse(after_redirect(web, response))
     assert flash(doc) == f"Refund #{refund.id} recorded."
     assert (refund.kind.value, refund.type.value, str(refund.amount.amount)) == (
@@ -118,7 +109,7 @@ def test_a_pending_payment_waits_apart_until_confirmed(web: Web) -> None:
     assert refused.status_code == 422
     assert "record it as pending" in (field_error(parse(refused.text), "date") or "")
     response = pay(web, cid, {"amount": "25", "status": "pending"})
-    pending = newest(web, cid)
+    pending = web.book.newest(cid)
     doc = parse(after_redirect(web, response))
     assert flash(doc) == f"Payment #{pending.id} awaiting bank confirmation."
     figures = card(doc)
@@ -172,7 +163,7 @@ def test_a_failed_payment_is_void_and_its_fee_is_owed(web: Web) -> None:
     failed_row = row(doc, pending)
     assert failed_row["section"] == "void"
     assert "failed" in failed_row["type"]
-    fee = newest(web, cid)
+    fee = web.book.newest(cid)
     assert (fee.type.value, fee.label, fee.related_id) == (
         "collection_cost",
         f"Fee for failed payment #{pending}",
@@ -194,7 +185,7 @@ def test_a_chargeback_reopens_what_the_payment_paid(web: Web) -> None:
         path,
         {"amount": "40", "fee": "5", "reason": "disputed"},
     )
-    chargeback = newest(web, cid)  # the fee is newer than the chargeback
+    chargeback = web.book.newest(cid)  # the fee is newer than the chargeback
     doc = parse(after_redirect(web, response))
     assert flash(doc) == f"Payment #{payment} charged back."
     assert (card(doc)["balance"], card(doc)["debit"], card(doc)["credit"]) == (
@@ -301,7 +292,7 @@ def test_the_direction_chosen_is_the_one_recorded(web: Web) -> None:
         before = snapshot(web.container)
         path = f"/customers/{cid}/payments/new"
         response = web.post(path, {"direction": direction, "amount": typed, "status": "confirmed"})
-        made = newest(web, cid)
+        made = web.book.newest(cid)
         if response.status_code == 303:
             assert made.kind.value != wrong_kind, (
                 f"{direction} of {typed} was recorded as a {made.type.value}"

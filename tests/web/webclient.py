@@ -17,6 +17,9 @@ from starlette.testclient import TestClient
 
 from solde.bootstrap import Container, today
 from solde.ledger import usecases
+from solde.ledger.customers import Customer
+from solde.ledger.model import Transaction
+from solde.ledger.ports import TransactionQuery
 from solde.settlement import usecases as settlement
 from solde.storage.api_keys import Role
 from solde.storage.tables import metadata
@@ -48,6 +51,20 @@ class Book:
         body = {"kind": "debit", "label": "Line", "unit_price": "10.00", **values}
         tx = self.run(settlement.add_entry, customer_id, body, on=self.today())
         return int(tx.id)
+
+    def get_customer(self, customer_id: int) -> Customer:
+        with self.container.uow(actor="test", write=False) as uow:
+            return usecases.get_customer(uow, customer_id)
+
+    def transaction(self, transaction_id: int) -> Transaction:
+        with self.container.uow(actor="test", write=False) as uow:
+            return usecases.get_transaction(uow, transaction_id)
+
+    def newest(self, customer_id: int) -> Transaction:
+        """The customer's newest transaction (after a form made one)."""
+        query = TransactionQuery(customer_id=customer_id, limit=1)
+        with self.container.uow(actor="test", write=False) as uow:
+            return usecases.list_transactions(uow, query).items[0]
 
     def pay(self, customer_id: int, amount: str, **values: Any) -> int:
         body = {"amount": amount, **values}

@@ -21,31 +21,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from solde.domain.errors import (
-    Conflict,
-    CurrencyMismatch,
-    DuplicateValue,
-    FieldError,
-    InvalidInput,
-    NotFound,
-    SoldeError,
-    TooManyAttempts,
-)
+from solde.domain.errors import DuplicateValue, FieldError, InvalidInput, SoldeError
+from solde.statuses import status_of
 
 log = logging.getLogger("solde.api")
 
 PROBLEM_TYPE = "urn:solde:problem:"
 MEDIA_TYPE = "application/problem+json"
-
-#: HTTP status of each domain error class; the most specific class listed wins.
-STATUS: dict[type[SoldeError], int] = {
-    InvalidInput: 422,
-    CurrencyMismatch: 422,
-    NotFound: 404,
-    Conflict: 409,
-    TooManyAttempts: 429,
-    SoldeError: 400,
-}
 
 _HTTP_CODES = {
     400: ("bad_request", "Bad request"),
@@ -61,14 +43,6 @@ _HTTP_CODES = {
     429: ("too_many_requests", "Too many requests"),
     503: ("unavailable", "Service unavailable"),
 }
-
-
-def status_of(error: SoldeError) -> int:
-    """The HTTP status for a domain error."""
-    for cls in type(error).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 400
 
 
 def problem(

@@ -2,7 +2,7 @@
 
 Each class has a stable `code` (part of the API contract: it ends the problem `type` URI) and
 is mapped to an HTTP status, a CLI message and a form error at the edges, from one table
-(`solde.api.problems`). The domain never knows about HTTP.
+(`solde.statuses`). The domain never knows about HTTP.
 
     SoldeError
     ├── InvalidInput             a value is malformed or out of range (422); names its fields

@@ -18,9 +18,10 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from solde.domain.errors import SoldeError
+from solde.statuses import status_of
 from solde.storage.unit_of_work import SqlUnitOfWork
 from solde.web.context import READ_ONLY, Forbidden, Viewer, is_htmx, safe_next
-from solde.web.forms import Form, Reader, status_of
+from solde.web.forms import Form, Reader
 from solde.web.render import done, render
 
 

@@ -12,14 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from solde.domain.errors import (
-    Conflict,
-    CurrencyMismatch,
     DuplicateValue,
     FieldError,
     InvalidInput,
-    NotFound,
     SoldeError,
-    TooManyAttempts,
 )
 from solde.web.formatting import parse_number
 
@@ -66,11 +62,6 @@ class Form:
         if self.errors and self.error is None:
             self.error = "Some fields need attention."
         return self
-
-    @property
-    def ok(self) -> bool:
-        """True while nothing is wrong."""
-        return not self.errors and self.error is None
 
 
 class Reader:
@@ -177,16 +168,3 @@ def whole_number(text: str) -> int | str:
 def choice(value: str, allowed: Iterable[str], default: str) -> str:
     """A value from a fixed list (query strings), or the default."""
     return value if value in set(allowed) else default
-
-
-def status_of(exc: SoldeError) -> int:
-    """The HTTP status of a form refused by a use case, as the API would answer."""
-    if isinstance(exc, InvalidInput | CurrencyMismatch):
-        return 422
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, TooManyAttempts):
-        return 429
-    if isinstance(exc, Conflict):
-        return 409
-    return 400

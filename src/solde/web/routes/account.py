@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from solde.domain.errors import InvalidInput, TooManyAttempts
+from solde.statuses import status_of
 from solde.web.context import (
     SESSION_COOKIE,
     Viewer,
@@ -21,7 +22,7 @@ from solde.web.context import (
     signed_in,
     viewer_or_none,
 )
-from solde.web.forms import Form, status_of
+from solde.web.forms import Form
 from solde.web.render import done, render
 
 router = APIRouter()

@@ -11,11 +11,12 @@ from solde.bootstrap import is_timezone
 from solde.domain.errors import FieldError, InvalidInput, SoldeError
 from solde.ledger import usecases
 from solde.ledger.settings import Settings
+from solde.statuses import status_of
 from solde.storage.unit_of_work import SqlUnitOfWork
 from solde.web.context import Viewer, admin, signed_in
 from solde.web.customer_form import BILLING_INPUTS, as_typed, billing_value, shown
 from solde.web.formatting import Format
-from solde.web.forms import Form, checked, status_of
+from solde.web.forms import Form, checked
 from solde.web.render import done, render
 
 router = APIRouter()

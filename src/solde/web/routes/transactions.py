@@ -340,5 +340,4 @@ def transaction_list(
         tabs={k: v[0] for k, v in STATE_TABS.items()},
         first_page=after is None,
         type_labels=TYPE_LABELS,
-        Kind=Kind,
     )
