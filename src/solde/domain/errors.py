@@ -9,6 +9,7 @@ is mapped to an HTTP status, a CLI message and a form error at the edges, from o
     ├── NotFound                 an id that does not exist for this caller (404)
     ├── Conflict                 the request is valid but the current state refuses it (409)
     │   ├── InvalidState         e.g. editing a posted transaction, confirming a failed payment
+    │   │   └── NotEditable      an edit names fields the document's status no longer allows
     │   ├── DuplicateValue       a value that must be unique is taken (external_ref, ...)
     │   ├── InsufficientCredit   a refund larger than the available credit without force
     │   └── PeriodLocked         a date on or before the lock date of settings
@@ -91,6 +92,18 @@ class InvalidState(Conflict):
     title = "Not allowed in this state"
 
 
+class NotEditable(InvalidState):
+    """An edit names fields that may no longer change; `editable` names those that may."""
+
+    code = "not_editable"
+    title = "Not editable in this status"
+
+    def __init__(self, message: str, *, refused: tuple[str, ...], editable: tuple[str, ...]):
+        super().__init__(message)
+        self.refused = refused
+        self.editable = editable
+
+
 class DuplicateValue(Conflict):
     """A value that must be unique is already used."""
 
@@ -149,6 +162,10 @@ class FieldErrors:
         """Record every problem of an `InvalidInput` (optionally under a prefix)."""
         for e in error.errors:
             self._errors.append(FieldError(f"{prefix}{e.field}", e.code, e.message))
+
+    def concerns(self, field: str) -> bool:
+        """Whether a problem is recorded for `field` or a field under it (`items.0.x`)."""
+        return any(e.field == field or e.field.startswith(f"{field}.") for e in self._errors)
 
     def raise_if_any(self) -> None:
         """Raise `InvalidInput` with everything collected, if anything was."""

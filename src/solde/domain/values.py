@@ -143,6 +143,10 @@ class InputReader:
             return placeholder
         return self.read(name, check, placeholder)
 
+    def failed(self, *names: str) -> bool:
+        """Whether a fault is already recorded for one of `names` (or a field under it)."""
+        return any(self.errors.concerns(name) for name in names)
+
     def fail(self, name: str, code: str, message: str) -> None:
         """Record a fault found by the caller."""
         self.errors.add(name, code, message)

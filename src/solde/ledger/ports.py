@@ -239,6 +239,13 @@ class Transactions(Protocol):
     def open_items(self, customer_id: int) -> list[Transaction]:
         """Every posted transaction of the customer with an open amount."""
 
+    def unbilled_up_to(self, customer_id: int, day: date) -> list[Transaction]:
+        """The customer's unbilled lines dated on or before `day`, oldest first."""
+
+    def of_invoice(self, customer_id: int, invoice_id: int) -> list[Transaction]:
+        """The customer's transactions that name invoice `invoice_id` (its own transaction,
+        the lines it billed, payments and credit notes for it), by id."""
+
     def open_items_of(self, customer_ids: Sequence[int]) -> dict[int, list[Transaction]]:
         """`open_items` of several customers at once."""
 

@@ -25,7 +25,9 @@ from solde.ledger.model import (
     TxType,
 )
 
-PAYMENT_FIELDS = frozenset({"amount", "method", "date", "reference", "status", "force", "label"})
+PAYMENT_FIELDS = frozenset(
+    {"amount", "method", "date", "reference", "status", "force", "label", "invoice_id"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class PaymentInput:
     pending: bool
     force: bool
     label: str
+    invoice_id: int | None = None  # the invoice it pays first
 
     @property
     def is_refund(self) -> bool:
@@ -61,6 +64,7 @@ def parse_payment(
     force = reader.read("force", lambda v, f: as_bool(v, field=f), False)
     reference = reader.read("reference", _text(REFERENCE_LENGTH), None)
     label = reader.read("label", _text(LABEL_LENGTH), None)
+    invoice_id = reader.read("invoice_id", _invoice_id, None)
     if amount is not None and amount.is_zero():
         reader.fail("amount", "zero", "must not be zero (negative for a refund)")
     pending = status is PaymentStatus.PENDING
@@ -74,7 +78,17 @@ def parse_payment(
     reader.done()
     assert amount is not None  # done() raised when it was missing or wrong
     default_label = "Refund" if amount.is_negative() else "Payment"
-    return PaymentInput(amount, method, day, reference, pending, force, label or default_label)
+    if invoice_id is not None and amount is not None and amount.is_negative():
+        reader.fail("invoice_id", "not_for_refund", "a refund does not pay an invoice")
+    return PaymentInput(
+        amount, method, day, reference, pending, force, label or default_label, invoice_id
+    )
+
+
+def _invoice_id(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
+        raise InvalidInput.single(field, "not_an_id", "must be an invoice id")
+    return value
 
 
 def _payment_status(value: object, field: str) -> PaymentStatus:
@@ -113,6 +127,7 @@ def payment_transaction(customer_id: int, payment: PaymentInput, *, on: date) ->
         initiated_on=payment.date if payment.pending else None,
         reference=payment.reference,
         method=payment.method,
+        invoice_id=payment.invoice_id,
     )
 
 

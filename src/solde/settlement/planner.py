@@ -42,14 +42,17 @@ def plan(
 ) -> list[PlannedAllocation]:
     """Allocations that settle as much as possible of the open debits with the open credits.
 
-    `preferred` maps a credit id to the debit id it should settle first.
+    `preferred` maps a credit id to the debit id it should settle first. A credit that
+    names an invoice (a payment for it, a credit note on it) settles that invoice first.
     """
     items = [tx for tx in open_items if tx.is_posted and tx.open_amount.is_positive()]
     credits = sorted((tx for tx in items if tx.kind is Kind.CREDIT), key=credit_order)
     debits = sorted((tx for tx in items if tx.kind is Kind.DEBIT), key=debit_order)
     remaining = {tx.id: tx.open_amount for tx in items}
     debit_ids = {tx.id for tx in debits}
-    prefer = preferred or {}
+    invoices = {d.invoice_id: d.id for d in debits if d.type is TxType.INVOICE and d.invoice_id}
+    prefer = {c.id: invoices[c.invoice_id] for c in credits if c.invoice_id in invoices}
+    prefer.update(preferred or {})
     result: list[PlannedAllocation] = []
 
     def settle(credit_id: int, debit_id: int) -> None:

@@ -85,6 +85,8 @@ def record_payment(
                 f"available credit of {available} {customer.currency}; "
                 "force it to refund more than the credit"
             )
+    if payment.invoice_id is not None:
+        _check_invoice_open(uow, customer, payment.invoice_id)
     new = payment_transaction(customer.id, payment, on=on)
     if payment.pending:
         tx = uow.transactions.add(new, created_by=uow.actor)
@@ -95,6 +97,28 @@ def record_payment(
         uow, new, on=on, action="payment.received" if new.kind is Kind.CREDIT else "refund.sent"
     )
     return _after_settling(uow, customer, tx, on=on)
+
+
+def _check_invoice_open(uow: UnitOfWork, customer: Customer, invoice_id: int) -> None:
+    """A payment may name an invoice of the customer that is issued, not void, and open."""
+    found = [
+        tx
+        for tx in uow.transactions.of_invoice(customer.id, invoice_id)
+        if tx.type is TxType.INVOICE and tx.is_posted
+    ]
+    reversed_ids = uow.transactions.reversed_among([tx.id for tx in found])
+    live = [tx for tx in found if tx.id not in reversed_ids]
+    debit = live[-1] if live else None
+    if debit is None:
+        raise InvalidInput.single(
+            "invoice_id",
+            "not_payable",
+            f"invoice {invoice_id} is not an issued invoice of this customer",
+        )
+    if debit.open_amount.is_zero():
+        raise InvalidInput.single(
+            "invoice_id", "already_paid", f"invoice {invoice_id} is already paid"
+        )
 
 
 def _after_settling(

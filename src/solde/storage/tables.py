@@ -311,3 +311,116 @@ login_failures = Table(
 )
 Index("ix_login_failures_email_at", login_failures.c.email, login_failures.c.at)
 Index("ix_login_failures_ip_at", login_failures.c.ip, login_failures.c.at)
+
+# -- invoices, proformas and credit notes (billing) ---------------------------------------------
+
+DOC_TYPES = ("one_time", "recurring", "proforma", "credit_note")
+DOC_STATES = ("draft", "issued", "converted", "void")
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("id", BigInteger, Identity(), nullable=False),
+    Column("type", String(12), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("number", String(40)),  # NULL for a draft
+    Column("document_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("net", BigInteger, nullable=False),
+    Column("tax", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("period_start", Date),
+    Column("period_end", Date),
+    Column("transaction_id", BigInteger),
+    Column("credit_of", BigInteger),
+    Column("converted_to", BigInteger),
+    Column("converted_from", BigInteger),
+    Column("account_balance", BigInteger),
+    Column("paid_from_balance", Boolean, nullable=False),
+    Column("reason", String(500)),
+    Column("note", String(2000)),
+    Column("memo", String(2000)),
+    Column("custom_fields", Json, nullable=False),
+    Column("sent_at", Stamp()),
+    Column("issued_on", Date),
+    Column("voided_on", Date),
+    Column("void_reason", String(500)),
+    Column("partner_id", Integer, nullable=False),
+    Column("created_at", Stamp(), nullable=False),
+    Column("created_by", String(100)),
+    PrimaryKeyConstraint("customer_id", "id"),
+    UniqueConstraint("id"),
+    UniqueConstraint("number"),
+    CheckConstraint(_in("type", DOC_TYPES), name="type"),
+    CheckConstraint(_in("state", DOC_STATES), name="state"),
+    CheckConstraint("total >= 0", name="total_not_negative"),
+    CheckConstraint("net + tax = total", name="net_plus_tax"),
+    CheckConstraint("state = 'draft' OR number IS NOT NULL", name="issued_has_number"),
+    CheckConstraint("due_date >= document_date", name="due_after_date"),
+)
+Index("ix_documents_customer_id_document_date", documents.c.customer_id, documents.c.document_date)
+Index("ix_documents_document_date", documents.c.document_date)
+Index(
+    "ix_documents_credit_of",
+    documents.c.credit_of,
+    sqlite_where=documents.c.credit_of.isnot(None),
+    postgresql_where=documents.c.credit_of.isnot(None),
+)
+
+document_items = Table(
+    "document_items",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("document_id", BigInteger, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("quantity_e6", BigInteger, nullable=False),
+    Column("unit_price_e6", BigInteger, nullable=False),  # signed: a credit line is negative
+    Column("tax_rate_e4", BigInteger, nullable=False),
+    Column("net", BigInteger, nullable=False),  # signed minor units
+    Column("tax", BigInteger, nullable=False),
+    Column("gross", BigInteger, nullable=False),
+    Column("period_start", Date),
+    Column("period_end", Date),
+    Column("transaction_id", BigInteger),  # the unbilled line it came from
+    PrimaryKeyConstraint("customer_id", "document_id", "position"),
+    CheckConstraint("net + tax = gross", name="net_plus_tax"),
+)
+
+# The only rows shared between customers: one per distinct rendering of a numbering format.
+numbering_sequences = Table(
+    "numbering_sequences",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("last_value", BigInteger, nullable=False),
+)
+
+invoice_groups = Table(
+    "invoice_groups",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", Stamp(), nullable=False),
+    Column("created_by", String(100)),
+)
+
+invoice_group_members = Table(
+    "invoice_group_members",
+    metadata,
+    Column("group_id", BigInteger, ForeignKey("invoice_groups.id"), nullable=False),
+    Column("customer_id", BigInteger, nullable=False),
+    Column("document_id", BigInteger, nullable=False),
+    PrimaryKeyConstraint("group_id", "customer_id", "document_id"),
+)
+Index("ix_invoice_group_members_document_id", invoice_group_members.c.document_id)
+
+# Transactions naming an invoice: its own debit, its lines, payments and credit notes for it.
+Index(
+    "ix_transactions_customer_id_invoice_id",
+    transactions.c.customer_id,
+    transactions.c.invoice_id,
+    sqlite_where=transactions.c.invoice_id.isnot(None),
+    postgresql_where=transactions.c.invoice_id.isnot(None),
+)

@@ -18,6 +18,9 @@ from solde.storage.repositories.allocations import SqlAllocations
 from solde.storage.repositories.audit import SqlAuditLog
 from solde.storage.repositories.balances import SqlBalances
 from solde.storage.repositories.customers import SqlCustomers
+from solde.storage.repositories.documents import SqlDocuments
+from solde.storage.repositories.groups import SqlGroups
+from solde.storage.repositories.numbering import SqlNumbering
 from solde.storage.repositories.settings import SqlSettings
 from solde.storage.repositories.transactions import SqlTransactions
 
@@ -31,6 +34,9 @@ class SqlUnitOfWork:
     balances: SqlBalances
     settings: SqlSettings
     audit: SqlAuditLog
+    documents: SqlDocuments
+    numbering: SqlNumbering
+    groups: SqlGroups
 
     def __init__(self, engine: Engine, *, actor: str, write: bool = True) -> None:
         self.actor = actor
@@ -56,6 +62,9 @@ class SqlUnitOfWork:
         self.balances = SqlBalances(connection)
         self.settings = SqlSettings(connection)
         self.audit = SqlAuditLog(connection, self.actor)
+        self.documents = SqlDocuments(connection)
+        self.numbering = SqlNumbering(connection)
+        self.groups = SqlGroups(connection, self.actor)
         return self
 
     def commit(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, exists, func, insert, select, update
@@ -116,6 +116,20 @@ _REPLACE = (
 _GET = select(transactions).where(t.id == bindparam("id"))
 _OPEN = select(transactions).where(
     t.customer_id == bindparam("customer_id"), t.state == State.OPEN.value
+)
+_UNBILLED_UP_TO = (
+    select(transactions)
+    .where(
+        t.customer_id == bindparam("customer_id"),
+        t.state == State.UNBILLED.value,
+        t.date <= bindparam("day"),
+    )
+    .order_by(t.date, t.id)
+)
+_OF_INVOICE = (
+    select(transactions)
+    .where(t.customer_id == bindparam("customer_id"), t.invoice_id == bindparam("invoice_id"))
+    .order_by(t.id)
 )
 #: What an allocation changes: fewer columns, fewer index entries rewritten.
 _SETTLE = (
@@ -232,6 +246,16 @@ class SqlTransactions:
     def open_items(self, customer_id: int) -> list[Transaction]:
         """The customer's posted transactions that are not fully settled."""
         return [to_transaction(r) for r in self._c.execute(_OPEN, {"customer_id": customer_id})]
+
+    def unbilled_up_to(self, customer_id: int, day: date) -> list[Transaction]:
+        """The customer's unbilled lines dated on or before `day`, oldest first."""
+        rows = self._c.execute(_UNBILLED_UP_TO, {"customer_id": customer_id, "day": day})
+        return [to_transaction(r) for r in rows]
+
+    def of_invoice(self, customer_id: int, invoice_id: int) -> list[Transaction]:
+        """The customer's transactions naming the invoice, by id."""
+        rows = self._c.execute(_OF_INVOICE, {"customer_id": customer_id, "invoice_id": invoice_id})
+        return [to_transaction(r) for r in rows]
 
     def open_items_of(self, customer_ids: Sequence[int]) -> dict[int, list[Transaction]]:
         """`open_items` of several customers, by customer."""

@@ -1,0 +1,1 @@
+"""Billing: invoices, proformas, credit notes, numbering, groups, totals (SPEC §5, §7, §12)."""

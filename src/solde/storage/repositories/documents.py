@@ -1,0 +1,332 @@
+"""Invoices, proformas and credit notes with their items, and their mapping to `Document`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
+
+from solde.billing.documents import DocState, DocType, Document, Item, Settled, status
+from solde.billing.ports import InvoicedTotal, InvoiceQuery, Listed, PaidTotal
+from solde.domain.errors import Conflict, NotFound
+from solde.domain.values import is_possible_id
+from solde.ledger.ports import Page
+from solde.storage import units
+from solde.storage.ids import next_id
+from solde.storage.repositories import invoice_list
+from solde.storage.tables import allocations, document_items, documents, transactions
+
+d = documents.c
+i = document_items.c
+t = transactions.c
+a = allocations.c
+
+_GET = select(documents).where(d.id == bindparam("id"))
+_ITEMS = (
+    select(document_items)
+    .where(i.customer_id == bindparam("customer_id"), i.document_id == bindparam("document_id"))
+    .order_by(i.position)
+)
+
+
+def _row_values(doc: Document) -> dict[str, Any]:
+    money = units.to_minor
+    return {
+        "type": doc.type.value,
+        "state": doc.state.value,
+        "number": doc.number,
+        "document_date": doc.document_date,
+        "due_date": doc.due_date,
+        "currency": doc.currency,
+        "net": money(doc.net),
+        "tax": money(doc.tax),
+        "total": money(doc.total),
+        "period_start": doc.period_start,
+        "period_end": doc.period_end,
+        "transaction_id": doc.transaction_id,
+        "credit_of": doc.credit_of,
+        "converted_to": doc.converted_to,
+        "converted_from": doc.converted_from,
+        "account_balance": None if doc.account_balance is None else money(doc.account_balance),
+        "paid_from_balance": doc.paid_from_balance,
+        "reason": doc.reason,
+        "note": doc.note,
+        "memo": doc.memo,
+        "custom_fields": dict(doc.custom_fields),
+        "sent_at": doc.sent_at,
+        "issued_on": doc.issued_on,
+        "voided_on": doc.voided_on,
+        "void_reason": doc.void_reason,
+        "partner_id": doc.partner_id,
+    }
+
+
+def _item_rows(doc: Document) -> list[dict[str, Any]]:
+    return [
+        {
+            "customer_id": doc.customer_id,
+            "document_id": doc.id,
+            "position": position,
+            "description": item.description,
+            "quantity_e6": units.micros(item.quantity),
+            "unit_price_e6": units.micros(item.unit_price),
+            "tax_rate_e4": units.rate_units(item.tax_rate),
+            "net": units.to_minor(item.net),
+            "tax": units.to_minor(item.tax),
+            "gross": units.to_minor(item.gross),
+            "period_start": item.period_start,
+            "period_end": item.period_end,
+            "transaction_id": item.transaction_id,
+        }
+        for position, item in enumerate(doc.items, start=1)
+    ]
+
+
+def _item(row: Row[Any], currency: str) -> Item:
+    return Item(
+        description=row.description,
+        quantity=units.from_micros(row.quantity_e6),
+        unit_price=units.from_micros(row.unit_price_e6),
+        tax_rate=units.from_rate_units(row.tax_rate_e4),
+        net=units.from_minor(row.net, currency),
+        tax=units.from_minor(row.tax, currency),
+        gross=units.from_minor(row.gross, currency),
+        period_start=row.period_start,
+        period_end=row.period_end,
+        transaction_id=row.transaction_id,
+    )
+
+
+def to_document(row: Row[Any], items: Sequence[Item]) -> Document:
+    """A document from its row and its items."""
+    currency = row.currency
+    money = units.from_minor
+    return Document(
+        id=row.id,
+        customer_id=row.customer_id,
+        type=DocType(row.type),
+        state=DocState(row.state),
+        number=row.number,
+        document_date=row.document_date,
+        due_date=row.due_date,
+        currency=currency,
+        net=money(row.net, currency),
+        tax=money(row.tax, currency),
+        total=money(row.total, currency),
+        items=tuple(items),
+        period_start=row.period_start,
+        period_end=row.period_end,
+        transaction_id=row.transaction_id,
+        credit_of=row.credit_of,
+        converted_to=row.converted_to,
+        converted_from=row.converted_from,
+        account_balance=None
+        if row.account_balance is None
+        else money(row.account_balance, currency),
+        paid_from_balance=bool(row.paid_from_balance),
+        reason=row.reason,
+        note=row.note,
+        memo=row.memo,
+        custom_fields=dict(row.custom_fields or {}),
+        sent_at=row.sent_at,
+        issued_on=row.issued_on,
+        voided_on=row.voided_on,
+        void_reason=row.void_reason,
+        partner_id=row.partner_id,
+        created_by=row.created_by,
+        created_at=row.created_at,
+    )
+
+
+class SqlDocuments:
+    """Documents in the database."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def new_id(self) -> int:
+        """An unused document id."""
+        return next_id(self._c, documents)
+
+    def add(self, document: Document) -> Document:
+        """Insert the document and its items."""
+        now = datetime.now().astimezone()
+        self._c.execute(
+            insert(documents).values(
+                customer_id=document.customer_id,
+                id=document.id,
+                created_at=now,
+                created_by=document.created_by,
+                **_row_values(document),
+            )
+        )
+        rows = _item_rows(document)
+        if rows:
+            self._c.execute(insert(document_items), rows)
+        return self.get(document.id)
+
+    def get(self, document_id: int) -> Document:
+        """The document with its items, or NotFound."""
+        if not is_possible_id(document_id):
+            raise NotFound("document", document_id)
+        row = self._c.execute(_GET, {"id": document_id}).first()
+        if row is None:
+            raise NotFound("document", document_id)
+        return self._with_items([row])[0]
+
+    def _with_items(self, rows: Sequence[Row[Any]]) -> list[Document]:
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        found: dict[int, list[Item]] = {doc_id: [] for doc_id in ids}
+        query = (
+            select(document_items)
+            .where(i.document_id.in_(ids), i.customer_id.in_({r.customer_id for r in rows}))
+            .order_by(i.document_id, i.position)
+        )
+        currency = {r.id: r.currency for r in rows}
+        for item in self._c.execute(query):
+            found[item.document_id].append(_item(item, currency[item.document_id]))
+        return [to_document(r, found[r.id]) for r in rows]
+
+    def replace(self, before: Document, after: Document) -> None:
+        """Save the document (and its items when they changed), provided its state and number
+        are still what `before` says."""
+        result = self._c.execute(
+            update(documents)
+            .where(
+                d.customer_id == before.customer_id,
+                d.id == before.id,
+                d.state == before.state.value,
+            )
+            .values(**_row_values(after))
+        )
+        if result.rowcount != 1:
+            raise Conflict(f"document {before.id} was changed by another request; try again")
+        if after.items != before.items:
+            self._c.execute(
+                delete(document_items).where(
+                    i.customer_id == before.customer_id, i.document_id == before.id
+                )
+            )
+            rows = _item_rows(after)
+            if rows:
+                self._c.execute(insert(document_items), rows)
+
+    def id_of_number(self, number: str) -> int | None:
+        """The document holding `number`."""
+        return self._c.execute(select(d.id).where(d.number == number)).scalar()
+
+    def credit_notes_of(self, invoice_id: int) -> list[Document]:
+        """Credit notes of an invoice, oldest first."""
+        rows = self._c.execute(
+            select(documents)
+            .where(d.credit_of == invoice_id, d.type == DocType.CREDIT_NOTE.value)
+            .order_by(d.id)
+        ).all()
+        return self._with_items(rows)
+
+    def last_recurring(self, customer_id: int) -> Document | None:
+        """The latest issued, non-void recurring invoice of the customer."""
+        row = self._c.execute(
+            select(documents)
+            .where(
+                d.customer_id == customer_id,
+                d.type == DocType.RECURRING.value,
+                d.state == DocState.ISSUED.value,
+            )
+            .order_by(d.document_date.desc(), d.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else self._with_items([row])[0]
+
+    def settled(self, docs: Sequence[Document], as_of: date) -> dict[int, Settled]:
+        """Open amount at the end of `as_of` and pending payments, for documents with a
+        transaction."""
+        found: dict[int, Settled] = {}
+        for doc in docs:
+            if doc.transaction_id is None:
+                continue
+            tx = self._c.execute(
+                select(t.amount, t.kind).where(
+                    t.customer_id == doc.customer_id, t.id == doc.transaction_id
+                )
+            ).one()
+            side = a.debit_id if tx.kind == "debit" else a.credit_id
+            settled = self._c.execute(
+                select(func.coalesce(func.sum(a.amount), 0)).where(
+                    a.customer_id == doc.customer_id, side == doc.transaction_id, a.date <= as_of
+                )
+            ).scalar_one()
+            pending = self._c.execute(
+                select(func.count())
+                .select_from(transactions)
+                .where(
+                    t.customer_id == doc.customer_id,
+                    t.invoice_id == doc.id,
+                    t.type == "payment",
+                    t.state == "pending",
+                    t.entered_on <= as_of,
+                )
+            ).scalar_one()
+            found[doc.id] = Settled(
+                open_amount=units.from_minor(int(tx.amount) - int(settled), doc.currency),
+                pending_payment=bool(pending),
+            )
+        return found
+
+    def search(self, query: InvoiceQuery) -> Page[Listed]:
+        """A page of the invoices list, newest first."""
+        stmt = invoice_list.page(query)
+        rows = self._c.execute(stmt).all()
+        listed = self._listed(rows[: query.limit], query.as_of)
+        return Page(tuple(listed), len(rows) > query.limit)
+
+    def count(self, query: InvoiceQuery) -> int:
+        """How many documents match the filters."""
+        return int(self._c.execute(invoice_list.counted(query)).scalar_one())
+
+    def each(self, query: InvoiceQuery) -> Iterator[Listed]:
+        """Every matching document, newest first, read in batches."""
+        after: int | None = None
+        while True:
+            stmt = invoice_list.batch(query, after=after, size=500)
+            rows = self._c.execute(stmt).all()
+            if not rows:
+                return
+            yield from self._listed(rows, query.as_of)
+            after = rows[-1].id
+
+    def _listed(self, rows: Sequence[Row[Any]], as_of: date) -> list[Listed]:
+        docs = self._with_items(rows)
+        out = []
+        for doc, row in zip(docs, rows, strict=True):
+            settled = None
+            if row.tx_open is not None:
+                settled = Settled(
+                    open_amount=units.from_minor(row.tx_open, doc.currency),
+                    pending_payment=bool(row.pending),
+                )
+            out.append(Listed(doc, settled, status(doc, settled, as_of=as_of)))
+        return out
+
+    def mark_sent(self, document_ids: Sequence[int], at: object) -> int:
+        """Stamp `sent_at` where it is still empty."""
+        if not document_ids:
+            return 0
+        result = self._c.execute(
+            update(documents)
+            .where(d.id.in_(list(document_ids)), d.sent_at.is_(None))
+            .values(sent_at=at)
+        )
+        return int(result.rowcount)
+
+    def invoiced_totals(self, customer_id: int | None, as_of: date) -> list[InvoicedTotal]:
+        """Issued invoices by currency and status category."""
+        return invoice_list.invoiced_totals(self._c, customer_id, as_of)
+
+    def paid_totals(self, customer_id: int | None, as_of: date) -> list[PaidTotal]:
+        """Confirmed payments by currency and method."""
+        return invoice_list.paid_totals(self._c, customer_id, as_of)
