@@ -12,9 +12,10 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
+from solde.billing import usecases as billing
+from solde.billing.documents import Document
 from solde.ledger import usecases as ledger
 from solde.ledger.customers import Customer
 from solde.ledger.model import Transaction
@@ -46,9 +47,13 @@ class DemoSummary:
 
     customers: int
     transactions: int
+    documents: int = 0
 
     def __str__(self) -> str:
-        return f"{self.customers} customers, {self.transactions} transactions and lines"
+        return (
+            f"{self.customers} customers, {self.transactions} transactions and lines, "
+            f"{self.documents} invoices and credit notes"
+        )
 
 
 class _Book:
@@ -57,6 +62,7 @@ class _Book:
     def __init__(self, uow_factory: UowFactory) -> None:
         self.factory = uow_factory
         self.written = 0
+        self.documents = 0
 
     def _run(self, action: Callable[[Any], Any]) -> Any:
         with self.factory() as uow:
@@ -84,6 +90,28 @@ class _Book:
         )
         return tx
 
+    def invoice(self, customer: Customer, day: date, **values: object) -> Document:
+        self.documents += 1
+        values.setdefault("date", day.isoformat())
+        doc: Document = self._run(
+            lambda uow: billing.create_invoice(uow, customer.id, values, on=day)
+        )
+        self.written += 0 if doc.transaction_id is None else 1  # a proforma posts nothing
+        return doc
+
+    def credit_note(self, invoice: Document, day: date, **values: object) -> Document:
+        self.documents += 1
+        self.written += 1
+        doc: Document = self._run(
+            lambda uow: billing.issue_credit_note(uow, invoice.id, values, on=day)
+        )
+        return doc
+
+    def settings(self, changes: dict[str, object], day: date) -> None:
+        self._run(
+            lambda uow: ledger.update_settings(uow, changes, is_timezone=lambda _: True, on=day)
+        )
+
     def fail(self, payment: Transaction, day: date, **values: object) -> None:
         self.written += 1 if "fee" in values else 0  # the fee is a collection cost
         self._run(lambda uow: settlement.fail_payment(uow, payment.id, values, on=day))
@@ -102,10 +130,11 @@ def load_demo(
             return None
     rng = random.Random(seed)
     book = _Book(uow_factory)
+    book.settings({"partners": [SELLER]}, today)
     for index in range(customers):
         _customer_story(book, rng, index, today)
     _special_cases(book, today)
-    return DemoSummary(customers + 4, book.written)
+    return DemoSummary(customers + 5, book.written, book.documents)
 
 
 def _customer_story(book: _Book, rng: random.Random, index: int, today: date) -> None:
@@ -131,23 +160,27 @@ def _customer_story(book: _Book, rng: random.Random, index: int, today: date) ->
         }
     )
     plan, price = PLANS[index % len(PLANS)]
-    gross = (Decimal(price) * Decimal("1.2")).quantize(Decimal("0.01"))
     late_payer = rng.random() < 0.25
     for months_ago in range(6, 0, -1):
         day = today - timedelta(days=30 * months_ago)
-        book.entry(
+        invoice = book.invoice(
             customer,
             day,
-            kind="debit",
-            type="charge",
-            label=f"{plan} — {day:%B %Y}",
-            unit_price=price,
-            tax_rate="20",
-            bill_on_next_invoice=False,
+            type="recurring",
+            items=[{"description": f"{plan} — {day:%B %Y}", "unit_price": price, "tax_rate": "20"}],
+            include_unbilled=True,
+            period_start=day.isoformat(),
+            period_end=(day + timedelta(days=29)).isoformat(),
         )
         if not late_payer or months_ago > 2:
             pay_day = min(today, day + timedelta(days=rng.randint(3, 20)))
-            book.pay(customer, pay_day, amount=str(gross), reference=f"PAY-{index}-{months_ago}")
+            book.pay(
+                customer,
+                pay_day,
+                amount=str(invoice.total),
+                invoice_id=invoice.id,
+                reference=f"PAY-{index}-{months_ago}",
+            )
     if index % 4 == 0:
         extra, extra_price = EXTRAS[index % len(EXTRAS)]
         line_day = today + timedelta(days=index % 9)
@@ -270,7 +303,53 @@ def _special_cases(book: _Book, today: date) -> None:
     )
     card = book.pay(shop, day, amount="106.80", method="card")
     book.chargeback(card, day + timedelta(days=12), reason="cardholder dispute", fee="15.00")
+    # an installation invoiced, partly credited after a late technician, and a quote
+    works = book.customer(
+        {
+            "name": "Atelier Lumière",
+            "currency": "EUR",
+            "segment": "business",
+            "external_ref": "CUST-WORKS",
+            "locale": "fr_FR",
+            "billing_address": {"line1": "8 quai Saint-Vincent", "postal_code": "69001",
+                                "city": "Lyon", "country": "FR"},
+        }
+    )  # fmt: skip
+    day = today - timedelta(days=12)
+    invoice = book.invoice(
+        works,
+        day,
+        items=[
+            {"description": "Fibre installation", "unit_price": "149.00", "tax_rate": "20"},
+            {"description": "Wi-Fi mesh kit", "quantity": "3", "unit_price": "59.90",
+             "tax_rate": "20"},
+        ],
+        note="Thank you for choosing us.",
+    )  # fmt: skip
+    book.pay(works, day + timedelta(days=4), amount="150.00", invoice_id=invoice.id)
+    book.credit_note(invoice, day + timedelta(days=6), amount="30.00", reason="Technician late")
+    book.invoice(
+        works,
+        today,
+        type="proforma",
+        items=[{"description": "Business 2G — 12 months", "quantity": "12",
+                "unit_price": "89.00", "tax_rate": "20"}],
+    )  # fmt: skip
 
+
+#: The selling company printed on the demo's documents.
+SELLER: dict[str, object] = {
+    "id": 1,
+    "name": "Solde Networks SAS",
+    "address": "12 rue de la République\n69002 Lyon\nFrance",
+    "tax_id": "FR 40 123456789",
+    "email": "billing@solde-networks.example",
+    "phone": "+33 4 00 00 00 00",
+    "website": "solde-networks.example",
+    "bank_details": "IBAN FR76 3000 6000 0112 3456 7890 189\nBIC AGRIFRPP",
+    "payment_instructions": "Pay by bank transfer with the invoice number as reference.",
+    "footer": "Solde Networks SAS — capital 10,000 EUR — RCS Lyon 123 456 789",
+}
 
 #: The back-office admin that `solde demo` makes sure exists (named in the README).
 DEMO_EMAIL = "admin@example.com"

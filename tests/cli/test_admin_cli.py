@@ -377,14 +377,16 @@ def test_demo_has_a_few_dozen_customers_in_several_currencies_and_segments(demo:
         assert sum(c.currency == currency for c in demo.customers) >= 2
 
 
-def test_demo_has_unbilled_lines_posted_charges_and_payments(demo: Demo) -> None:
+def test_demo_has_unbilled_lines_invoices_posted_charges_and_payments(demo: Demo) -> None:
     everything = [t for ts in demo.transactions.values() for t in ts]
     unbilled = [t for t in everything if t.state is State.UNBILLED]
     charges = [t for t in everything if t.type is TxType.CHARGE and t.state in POSTED_STATES]
+    invoices = [t for t in everything if t.type is TxType.INVOICE and t.state in POSTED_STATES]
     payments = [t for t in everything if t.type is TxType.PAYMENT and t.state in POSTED_STATES]
 
     assert {t.kind for t in unbilled} == {Kind.DEBIT, Kind.CREDIT}
-    assert len(charges) >= len(demo.customers)
+    assert charges
+    assert len(invoices) >= len(demo.customers)
     assert len(payments) >= len(demo.customers)
     with demo.container.uow(actor="test", write=False) as uow:
         unbilled_cards = sum(uow.balances.get(c.id).unbilled.count for c in demo.customers)

@@ -23,7 +23,7 @@ MAX_NUMBER = 40
 _TOKEN = re.compile(r"\{([a-z_]+)(?:\|([0-9]+))?\}")
 _LITERAL = re.compile(r"[A-Za-z0-9/_.\- #]*")
 #: What stands for the sequence in a sequence key.
-NEXT_MARK = "\x00"
+NEXT_MARK = "{next}"  # literal text cannot hold braces, so this never clashes
 
 
 @dataclass(frozen=True, slots=True)
