@@ -45,7 +45,8 @@ def update_invoice(
             editable=tuple(sorted(allowed)),
         )
     updated = _apply(uow, doc, changes)
-    if updated.items != doc.items or updated.document_date != doc.document_date:
+    unsettled = settled is None or settled.open_amount == doc.total
+    if updated.items != doc.items or (unsettled and updated.document_date != doc.document_date):
         updated = _repost(uow, customer, doc, updated, on=on)
     uow.documents.replace(doc, updated)
     _audit(uow, "invoice.updated", updated, {"changes": _printable(changes)})
