@@ -22,7 +22,17 @@ from solde.bootstrap import Container
 from solde.domain.errors import InvalidInput, NotFound, SoldeError
 from solde.web.context import Forbidden, SignInRequired, is_htmx, login_url, viewer_or_none
 from solde.web.render import STATIC, error_page
-from solde.web.routes import account, customers, dashboard, payments, settings, transactions
+from solde.web.routes import (
+    account,
+    credit_notes,
+    customers,
+    dashboard,
+    invoice_groups,
+    invoices,
+    payments,
+    settings,
+    transactions,
+)
 
 log = logging.getLogger("solde.web")
 
@@ -157,6 +167,16 @@ def create_web_app(container: Container) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for error, handler in HANDLERS:
         app.add_exception_handler(error, handler)
-    for module in (account, dashboard, customers, transactions, payments, settings):
+    for module in (
+        account,
+        dashboard,
+        customers,
+        transactions,
+        payments,
+        settings,
+        invoices,
+        credit_notes,
+        invoice_groups,
+    ):
         app.include_router(module.router)
     return app

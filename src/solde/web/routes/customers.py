@@ -31,6 +31,7 @@ from solde.web.context import Viewer, object_id, signed_in, wants_fragment, writ
 from solde.web.forms import Form, Reader, checked, choice
 from solde.web.labels import METHOD_LABELS, STATUS_LABELS, TYPE_LABELS
 from solde.web.render import render
+from solde.web.routes.invoices import finance_documents
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -191,6 +192,7 @@ def customer_context(
         "methods": METHOD_LABELS,
         "statuses": STATUS_LABELS,
         "type_labels": TYPE_LABELS,
+        **finance_documents(uow, customer_id, as_of=day),
     }
 
 

@@ -1,26 +1,49 @@
-"""The company's settings: time zone, defaults, the lock date, default billing settings."""
+"""The company's settings: time zone, defaults, the lock date, default billing settings, the
+numbering of documents and the selling companies (partners) printed on them, with their logo
+(uploaded as an image file, kept as a `data:` URI)."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from solde.bootstrap import is_timezone
 from solde.domain.errors import FieldError, InvalidInput, SoldeError
 from solde.ledger import usecases
-from solde.ledger.settings import Settings
+from solde.ledger.settings import DEFAULT_NUMBERING, LOGO_LENGTH, PARTNER_FIELDS, Settings
 from solde.statuses import status_of
 from solde.storage.unit_of_work import SqlUnitOfWork
-from solde.web.context import Viewer, admin, signed_in
+from solde.web.context import Forbidden, Viewer, admin, check_csrf, signed_in
 from solde.web.customer_form import BILLING_INPUTS, as_typed, billing_value, shown
 from solde.web.formatting import Format
-from solde.web.forms import Form, checked
+from solde.web.forms import Form, checked, whole_number
 from solde.web.render import done, render
 
 router = APIRouter()
 TOP = ("timezone", "default_locale", "default_currency")
+NUMBERING = {
+    "invoice": "Invoices",
+    "credit_note": "Credit notes",
+    "proforma": "Proformas",
+}
+PARTNER_LABELS = {
+    "name": "Name",
+    "address": "Address",
+    "tax_id": "Tax id",
+    "email": "E-mail",
+    "phone": "Phone",
+    "website": "Website",
+    "bank_details": "Bank details",
+    "payment_instructions": "Payment instructions",
+    "footer": "Footer",
+}
+#: Image files a logo may be, by their first bytes.
+LOGO_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
 
 def _initial(settings: Settings, fmt: Format) -> Form:
@@ -28,7 +51,66 @@ def _initial(settings: Settings, fmt: Format) -> Form:
     values["lock_date"] = settings.lock_date.isoformat() if settings.lock_date else ""
     for item in BILLING_INPUTS:
         values[f"billing.{item.name}"] = as_typed(getattr(settings.billing, item.name), fmt)
+    for kind in NUMBERING:
+        values[f"numbering.{kind}"] = settings.numbering.get(kind) or DEFAULT_NUMBERING[kind]
+    for partner_id in _partner_ids(settings):
+        partner = settings.partner(partner_id)
+        for name in PARTNER_FIELDS:
+            values[f"partners.{partner_id}.{name}"] = getattr(partner, name)
     return Form(values)
+
+
+def _partner_ids(settings: Settings) -> list[int]:
+    """The selling companies shown: those set, and partner 1 (every customer's default)."""
+    return sorted({1, *settings.partners})
+
+
+def _document_changes(
+    form: Form, current: Form, settings: Settings
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Changed numbering formats and partners, and the form key of each partner sent (errors
+    name partners by their place in the list sent)."""
+    found: dict[str, Any] = {}
+    numbering = {
+        kind: form.get(f"numbering.{kind}").strip() or None
+        for kind in NUMBERING
+        if form.get(f"numbering.{kind}").strip() != current.get(f"numbering.{kind}")
+    }
+    if numbering:
+        found["numbering"] = numbering
+    partners: list[dict[str, Any]] = []
+    keys: dict[str, str] = {}
+    for partner_id in _partner_ids(settings):
+        key = f"partners.{partner_id}"
+        typed = {n: form.get(f"{key}.{n}").strip() for n in PARTNER_FIELDS}
+        if any(typed[n] != current.get(f"{key}.{n}") for n in PARTNER_FIELDS):
+            keys[f"partners.{len(partners)}."] = f"{key}."
+            logo = settings.partner(partner_id).logo
+            partners.append({"id": partner_id, **typed, "logo": logo})
+    typed_new = {n: form.get(f"partners.new.{n}").strip() for n in PARTNER_FIELDS}
+    new_id = form.get("partners.new.id").strip()
+    if new_id or any(typed_new.values()):
+        keys[f"partners.{len(partners)}."] = "partners.new."
+        partner: dict[str, Any] = {n: v for n, v in typed_new.items() if v}
+        if new_id:
+            partner["id"] = whole_number(new_id)
+        partners.append(partner)
+    if partners:
+        found["partners"] = partners
+    return found, keys
+
+
+def _renamed(exc: InvalidInput, keys: dict[str, str]) -> InvalidInput:
+    """Errors on `partners.N.…` named after the partner's inputs."""
+    errors = []
+    for e in exc.errors:
+        name = e.field
+        for sent, key in keys.items():
+            if name.startswith(sent):
+                name = key + name.removeprefix(sent)
+                break
+        errors.append(FieldError(name, e.code, e.message))
+    return InvalidInput(errors)
 
 
 def _changes(form: Form, current: Form, locale: str) -> tuple[dict[str, Any], list[FieldError]]:
@@ -68,6 +150,10 @@ def _page(
         billing_inputs=BILLING_INPUTS,
         shown=shown,
         today=viewer.today(uow),
+        numbering=NUMBERING,
+        partner_ids=_partner_ids(uow.settings.get()),
+        partner_labels=PARTNER_LABELS,
+        logos={p: uow.settings.get().partner(p).logo for p in _partner_ids(uow.settings.get())},
     )
 
 
@@ -87,17 +173,25 @@ def save_settings(
     viewer, data = posted
     form = Form.typed(data)
     with viewer.uow(write=True) as uow:
-        current = _initial(uow.settings.get(), viewer.format(uow))
+        settings = uow.settings.get()
+        current = _initial(settings, viewer.format(uow))
         try:
             changes, faults = _changes(form, current, viewer.locale(uow))
+            more, keys = _document_changes(form, current, settings)
+            changes.update(more)
             today = viewer.today(uow)
-            checked(
-                faults,
-                lambda: (
-                    changes
-                    and usecases.update_settings(uow, changes, is_timezone=is_timezone, on=today)
-                ),
-            )
+            try:
+                checked(
+                    faults,
+                    lambda: (
+                        changes
+                        and usecases.update_settings(
+                            uow, changes, is_timezone=is_timezone, on=today
+                        )
+                    ),
+                )
+            except InvalidInput as exc:
+                raise _renamed(exc, keys) from None
             if changes:
                 uow.commit()
         except SoldeError as exc:
@@ -105,3 +199,61 @@ def save_settings(
     return done(
         request, "Settings saved." if changes else "Nothing changed.", to="/settings", viewer=viewer
     )
+
+
+@router.post("/settings/partners/{partner_id}/logo", include_in_schema=False)
+async def upload_logo(
+    request: Request, partner_id: int, viewer: Viewer = Depends(signed_in)
+) -> Response:
+    """Set a selling company's logo from an uploaded PNG or JPEG file (kept as a `data:` URI,
+    so a document never fetches anything), or remove it."""
+    limit = LOGO_LENGTH * 3 // 4
+    length = request.headers.get("content-length", "")
+    if not length.isdigit():
+        raise HTTPException(411, "The upload must say its length.")
+    if int(length) > limit + 10_000:
+        raise HTTPException(413, "The logo must be at most 145 kB.")
+    async with request.form(max_files=1, max_fields=4, max_part_size=4096) as posted:
+        token = posted.get("csrf_token")
+        check_csrf(request, viewer, {"csrf_token": token if isinstance(token, str) else ""})
+        if not viewer.can_administer:
+            raise Forbidden("Only an administrator may change settings.")
+        upload = posted.get("logo")
+        content = b""
+        if isinstance(upload, UploadFile):
+            content = await upload.read(limit + 1)
+        remove = posted.get("remove") == "1"
+    return await run_in_threadpool(_save_logo, request, viewer, partner_id, content, remove)
+
+
+def _logo_uri(content: bytes) -> str:
+    """A logo file as a `data:` URI, or `InvalidInput` for anything but a small PNG or JPEG."""
+    if not content:
+        raise InvalidInput.single("logo", "required", "choose a PNG or JPEG file")
+    kind = next((t for magic, t in LOGO_TYPES if content.startswith(magic)), None)
+    if kind is None:
+        raise InvalidInput.single("logo", "invalid_logo", "must be a PNG or JPEG image")
+    if len(content) > LOGO_LENGTH * 3 // 4 - 100:
+        raise InvalidInput.single("logo", "too_large", "must be at most 145 kB")
+    return f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def _save_logo(
+    request: Request, viewer: Viewer, partner_id: int, content: bytes, remove: bool
+) -> Response:
+    with viewer.uow(write=True) as uow:
+        settings = uow.settings.get()
+        try:
+            logo = "" if remove else _logo_uri(content)
+            partner = {**settings.partner(partner_id).as_dict(), "logo": logo}
+            usecases.update_settings(
+                uow, {"partners": [partner]}, is_timezone=is_timezone, on=viewer.today(uow)
+            )
+            uow.commit()
+        except InvalidInput as exc:
+            form = _initial(settings, viewer.format(uow))
+            form.errors[f"logo.{partner_id}"] = exc.errors[0].message if exc.errors else exc.message
+            form.error = "The logo was not saved."
+            return _page(request, viewer, uow, form, status=422)
+    message = "Logo removed." if remove else "Logo saved."
+    return done(request, message, to="/settings", viewer=viewer)
