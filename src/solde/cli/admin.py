@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,6 +22,7 @@ from solde.cli.context import (
 )
 from solde.domain.errors import InvalidInput
 from solde.ledger import usecases
+from solde.ledger.settings import Settings
 from solde.storage.api_keys import Role
 
 keys = typer.Typer(help="API keys for the REST API.", no_args_is_help=True)
@@ -148,11 +150,26 @@ def revoke_key(key_id: int) -> None:
 def show_settings(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Show the global settings."""
     with unit_of_work(write=False) as uow:
-        data = views.settings(usecases.get_settings(uow))
+        data = _settings_data(usecases.get_settings(uow))
     if as_json:
         print_json(data)
-    else:
-        print_fields(data, title="Settings")
+        return
+    partners = data.pop("partners", [])
+    print_fields(data, title="Settings")
+    for partner in partners:
+        shown = {key: value for key, value in partner.items() if value not in ("", None)}
+        if shown.get("logo"):
+            shown["logo"] = f"(image, {len(shown['logo']):,} characters)"
+        print_fields({"partner": shown})
+
+
+def _settings_data(settings: Settings) -> dict[str, Any]:
+    """The settings as the API shows them, with the numbering formats and the partners."""
+    data = views.settings(settings)
+    every = settings.as_dict()
+    for name in ("numbering", "partners"):
+        data.setdefault(name, every[name])
+    return data
 
 
 def _setting_value(text: str) -> object:
@@ -170,25 +187,104 @@ def set_setting(
     name: Annotated[
         str,
         typer.Argument(
-            help="timezone, default_locale, default_currency, lock_date, or billing.<setting>."
+            help=(
+                "timezone, default_locale, default_currency, lock_date, billing.<setting>, or "
+                "numbering.<invoice|credit_note|proforma>."
+            )
         ),
     ],
-    value: Annotated[str, typer.Argument(help="The new value ('null' clears the lock date).")],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="The new value ('null' clears the lock date or returns a format to its default)."
+        ),
+    ],
 ) -> None:
-    """Change one setting, e.g. `solde settings set billing.payment_due_days 30`."""
+    """Change one setting, e.g. `solde settings set billing.payment_due_days 30` or
+    `solde settings set numbering.invoice 'INV-{year}-{next|4}'`."""
     parsed = _setting_value(value)
-    if name == "billing.credit_limit":
-        parsed = value
     top, _, sub = name.partition(".")
-    if top == "billing" and not sub:
-        raise InvalidInput.single(
-            name, "unknown_field", "name a billing setting: billing.<setting>"
-        )
+    if name == "billing.credit_limit" or (top == "numbering" and parsed is not None):
+        parsed = value
+    if top in ("billing", "numbering") and not sub:
+        raise InvalidInput.single(name, "unknown_field", f"name one of them: {top}.<name>")
     changes: dict[str, object] = {top: {sub: parsed}} if sub else {top: parsed}
     with unit_of_work() as uow:
         updated = usecases.update_settings(
             uow, changes, is_timezone=is_timezone, on=business_today(uow)
         )
         uow.commit()
-    shown = views.settings(updated)[top]
+    shown = _settings_data(updated)[top]
     typer.echo(f"{name} = {json.dumps(shown[sub] if sub else shown)}")
+
+
+#: The image types a logo may be, by file extension.
+_LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".svg": "image/svg+xml"}  # fmt: skip
+
+
+def _logo_uri(path: Path) -> str:
+    """A logo file as the `data:` URI the settings keep."""
+    kind = _LOGO_TYPES.get(path.suffix.lower())
+    if kind is None:
+        raise InvalidInput.single(
+            "logo", "invalid_logo", f"{path.name}: a logo is a .png, .jpg, .jpeg or .svg file"
+        )
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput.single(
+            "logo", "unreadable", f"cannot read {str(path)!r}: {exc.strerror or exc}"
+        ) from None
+    return f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+@settings_app.command("partner")
+def set_partner(
+    partner_id: Annotated[int, typer.Option("--id", help="The partner (selling company) id.")],
+    name: Annotated[str | None, typer.Option(help="Company name on documents.")] = None,
+    address: Annotated[
+        str | None, typer.Option(help="Postal address (may hold new lines).")
+    ] = None,
+    tax_id: Annotated[str | None, typer.Option(help="VAT or tax number.")] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+    website: Annotated[str | None, typer.Option()] = None,
+    bank_details: Annotated[str | None, typer.Option(help="IBAN, BIC, bank name.")] = None,
+    payment_instructions: Annotated[str | None, typer.Option()] = None,
+    footer: Annotated[str | None, typer.Option(help="Printed at the bottom of documents.")] = None,
+    logo: Annotated[
+        Path | None, typer.Option(help="A .png, .jpg or .svg file (at most about 150 kB).")
+    ] = None,
+    no_logo: Annotated[bool, typer.Option("--no-logo", help="Remove the logo.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Set what a partner shows on its invoices and credit notes; details left out keep their
+    value ('' clears one)."""
+    changes: dict[str, object] = {
+        key: value
+        for key, value in {
+            "name": name, "address": address, "tax_id": tax_id, "email": email,
+            "phone": phone, "website": website, "bank_details": bank_details,
+            "payment_instructions": payment_instructions, "footer": footer,
+        }.items()
+        if value is not None
+    }  # fmt: skip
+    if logo is not None and no_logo:
+        raise InvalidInput.single("logo", "both_given", "give --logo or --no-logo, not both")
+    if logo is not None:
+        changes["logo"] = _logo_uri(logo)
+    if no_logo:
+        changes["logo"] = ""
+    with unit_of_work() as uow:
+        current = usecases.get_settings(uow)
+        merged = {**current.partner(partner_id).as_dict(), **changes, "id": partner_id}
+        updated = usecases.update_settings(
+            uow, {"partners": [merged]}, is_timezone=is_timezone, on=business_today(uow)
+        )
+        uow.commit()
+    data = updated.partner(partner_id).as_dict()
+    if as_json:
+        print_json(data)
+    else:
+        typer.echo(f"partner {partner_id} updated ({data['name'] or 'no name'})")

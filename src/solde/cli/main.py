@@ -8,7 +8,16 @@ import sys
 import typer
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, ProgrammingError
 
-from solde.cli import admin, customers, ledger, payments, reports, users
+from solde.cli import (
+    admin,
+    customers,
+    invoice_groups,
+    invoices,
+    ledger,
+    payments,
+    reports,
+    users,
+)
 from solde.domain.errors import InvalidInput, SoldeError
 
 app = typer.Typer(
@@ -27,6 +36,9 @@ app.add_typer(admin.settings_app, name="settings")
 app.add_typer(customers.app, name="customer")
 app.add_typer(ledger.lines, name="line")
 app.add_typer(ledger.transactions, name="transaction")
+app.add_typer(invoices.app, name="invoice")
+app.add_typer(invoices.credit_notes, name="credit-note")
+app.add_typer(invoice_groups.app, name="invoice-group")
 app.add_typer(payments.app, name="payment")
 app.add_typer(reports.app, name="report")
 app.add_typer(users.app, name="user")

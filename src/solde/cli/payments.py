@@ -40,13 +40,16 @@ def record(
     date: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
     reference: Annotated[str | None, typer.Option()] = None,
     pending: Annotated[bool, typer.Option("--pending", help="Awaiting bank confirmation.")] = False,
+    invoice: Annotated[
+        int | None, typer.Option("--invoice", help="Id of the invoice it pays first.")
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Refund more than the available credit.")
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Record a payment (a positive amount settles open debits) or a refund (negative)."""
-    values = given(amount=amount, method=method, date=date, reference=reference)
+    values = given(amount=amount, method=method, date=date, reference=reference, invoice_id=invoice)
     if pending:
         values["status"] = "pending"
     if force:
