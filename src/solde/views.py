@@ -156,6 +156,8 @@ def settings(s: Settings) -> dict[str, Any]:
         "default_currency": s.default_currency,
         "lock_date": _day(s.lock_date),
         "billing": billing,
+        "numbering": dict(s.numbering),
+        "partners": [p.as_dict() for _, p in sorted(s.partners.items())],
     }
 
 

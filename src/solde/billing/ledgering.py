@@ -17,6 +17,7 @@ from solde.billing.documents import Document, Item
 from solde.billing.inputs import CreditNoteInput
 from solde.billing.ports import BillingUnitOfWork
 from solde.domain.money import Money
+from solde.domain.tax import HUNDRED
 from solde.ledger import balance as deltas
 from solde.ledger.customers import Customer
 from solde.ledger.model import (
@@ -233,25 +234,49 @@ def cancel_posting(
     return reversal
 
 
-def credit_item(invoice: Document, amount: Money | None) -> Item:
-    """A credit note given as an amount: one item whose tax follows the invoice's (its tax
-    share of the total, rounded half-up; net is the rest)."""
+def credit_items(invoice: Document, amount: Money | None) -> tuple[Item, ...]:
+    """A credit note given as an amount: one item per tax rate of the invoice, the amount
+    shared in proportion to each rate's gross (largest remainder, so the parts add up to the
+    amount exactly); each part's net is taken out at its rate, rounded half-up, and its tax is
+    the rest."""
     assert amount is not None
-    if invoice.total.is_positive():
-        tax = Money.round(
-            amount.amount * invoice.tax.amount / invoice.total.amount, amount.currency
+    by_rate: dict[Decimal, Money] = {}
+    for item in invoice.items:
+        by_rate[item.tax_rate] = (
+            by_rate.get(item.tax_rate, Money.zero(amount.currency)) + item.gross
         )
-    else:
-        tax = Money.zero(amount.currency)
-    net = amount - tax
+    weights = {rate: gross for rate, gross in by_rate.items() if gross.is_positive()}
+    if not weights:
+        weights = {Decimal(0): amount}
+    shares = _shares(amount, weights)
+    return tuple(
+        _credit_part(invoice, rate, share) for rate, share in shares.items() if share.is_positive()
+    )
+
+
+def _shares(amount: Money, weights: dict[Decimal, Money]) -> dict[Decimal, Money]:
+    total = sum((w.amount for w in weights.values()), Decimal(0))
+    unit = Money.from_minor(1, amount.currency).amount
+    exact = {rate: amount.amount * w.amount / total for rate, w in weights.items()}
+    floors = {rate: (value // unit) * unit for rate, value in exact.items()}
+    left = int((amount.amount - sum(floors.values(), Decimal(0))) / unit)
+    order = sorted(exact, key=lambda r: (exact[r] - floors[r], r), reverse=True)
+    for rate in order[:left]:
+        floors[rate] += unit
+    return {rate: Money(value, amount.currency) for rate, value in floors.items()}
+
+
+def _credit_part(invoice: Document, rate: Decimal, share: Money) -> Item:
+    net = Money.round(share.amount * HUNDRED / (HUNDRED + rate), share.currency)
+    tax = share - net
     return Item(
         description=f"Credit on invoice {invoice.number}",
         quantity=Decimal(1),
         unit_price=net.amount,
-        tax_rate=_rate(invoice.items) if tax.is_positive() else Decimal(0),
+        tax_rate=rate,
         net=net,
         tax=tax,
-        gross=amount,
+        gross=share,
     )
 
 

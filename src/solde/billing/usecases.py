@@ -190,14 +190,17 @@ def convert_proforma(
 # -- reading --------------------------------------------------------------------------------
 
 
-def get_document(uow: BillingUnitOfWork, document_id: int) -> Document:
-    """One invoice, proforma or credit note."""
-    return uow.documents.get(document_id)
+def get_document(uow: BillingUnitOfWork, document_id: int, *, kind: str = "document") -> Document:
+    """One invoice, proforma or credit note; an unknown id is `NotFound` of `kind`."""
+    try:
+        return uow.documents.get(document_id)
+    except NotFound:
+        raise NotFound(kind, document_id) from None
 
 
 def get_invoice(uow: BillingUnitOfWork, document_id: int) -> Document:
     """One invoice or proforma (`NotFound` for a credit note)."""
-    doc = uow.documents.get(document_id)
+    doc = get_document(uow, document_id, kind="invoice")
     if doc.is_credit_note:
         raise NotFound("invoice", document_id)
     return doc
@@ -205,7 +208,7 @@ def get_invoice(uow: BillingUnitOfWork, document_id: int) -> Document:
 
 def get_credit_note(uow: BillingUnitOfWork, document_id: int) -> Document:
     """One credit note (`NotFound` for an invoice)."""
-    doc = uow.documents.get(document_id)
+    doc = get_document(uow, document_id, kind="credit note")
     if not doc.is_credit_note:
         raise NotFound("credit note", document_id)
     return doc
@@ -307,7 +310,7 @@ def issue_credit_note(
     if not invoice.type.is_invoice or invoice.state is not DocState.ISSUED:
         raise InvalidState(f"{_name(invoice)} cannot be credited: only issued invoices can")
     uow.settings.get().check_open(wanted.date)
-    items = wanted.items or (ledgering.credit_item(invoice, wanted.amount),)
+    items = wanted.items or ledgering.credit_items(invoice, wanted.amount)
     total = money_sum([i.gross for i in items], customer.currency)
     if not total.is_positive():
         raise InvalidInput.single(
@@ -373,7 +376,7 @@ def mark_sent(uow: BillingUnitOfWork, document_id: int, *, at: object) -> Docume
 
 
 def _locked(uow: BillingUnitOfWork, document_id: int) -> tuple[Document, Customer]:
-    doc = uow.documents.get(document_id)
+    doc = get_document(uow, document_id, kind="invoice")
     customer = uow.customers.lock(doc.customer_id)
     return uow.documents.get(document_id), customer
 
