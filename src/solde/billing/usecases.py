@@ -154,7 +154,7 @@ def convert_proforma(
     """Turn a proforma into a one-time invoice with the same items (e.g. when its payment
     arrives): the invoice is dated `date` (default today) and issued as any invoice; the
     proforma is kept, `converted`, and names the invoice. Returns the invoice."""
-    proforma, customer = _locked(uow, proforma_id)
+    proforma, customer = _locked(uow, proforma_id, kind="proforma")
     reader = InputReader(values, allowed={"date", "due_date"}, what="a conversion")
     day = reader.read("date", lambda v, f: as_date(v, field=f), on)
     due = reader.read("due_date", lambda v, f: as_date(v, field=f), None)
@@ -375,8 +375,10 @@ def mark_sent(uow: BillingUnitOfWork, document_id: int, *, at: object) -> Docume
 # -- helpers --------------------------------------------------------------------------------
 
 
-def _locked(uow: BillingUnitOfWork, document_id: int) -> tuple[Document, Customer]:
-    doc = get_document(uow, document_id, kind="invoice")
+def _locked(
+    uow: BillingUnitOfWork, document_id: int, *, kind: str = "invoice"
+) -> tuple[Document, Customer]:
+    doc = get_document(uow, document_id, kind=kind)
     customer = uow.customers.lock(doc.customer_id)
     return uow.documents.get(document_id), customer
 
