@@ -8,8 +8,11 @@ from solde import __version__
 from solde.api import openapi, problems
 from solde.api.idempotency import IdempotencyMiddleware
 from solde.api.routes import (
+    credit_notes,
     customers,
     health,
+    invoice_groups,
+    invoices,
     payments,
     reports,
     settings,
@@ -19,7 +22,8 @@ from solde.api.routes import (
 from solde.bootstrap import Container
 
 DESCRIPTION = """
-Customer balances: customers, debit and credit lines, payments and refunds, settlement.
+Customer balances: customers, debit and credit lines, payments and refunds, settlement;
+invoices, proformas and credit notes, invoice groups and their bulk actions.
 
 **Signs**: a balance is positive when the customer owes, negative when it has credit.
 **Amounts** are strings in major units (`"120.00"`) with the currency beside them.
@@ -53,4 +57,9 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(settlement.router)
     app.include_router(settings.router)
     app.include_router(reports.router)
+    app.include_router(invoices.customer_router)
+    app.include_router(invoices.router)
+    app.include_router(credit_notes.invoice_router)
+    app.include_router(credit_notes.router)
+    app.include_router(invoice_groups.router)
     return app

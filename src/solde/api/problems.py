@@ -6,7 +6,8 @@ Every answer that is not a success has the same shape:
      "detail": "billing.billing_day: must be between 1 and 28", "code": "invalid_input",
      "errors": [{"field": "billing.billing_day", "code": "out_of_range", "message": "..."}]}
 
-`type` and `code` are stable; `detail` is for humans.
+`type` and `code` are stable; `detail` is for humans. A refused invoice edit
+(`not_editable`) adds `editable_fields` (what may still change) and `refused_fields`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from solde.domain.errors import DuplicateValue, FieldError, InvalidInput, SoldeError
+from solde.domain.errors import (
+    DuplicateValue,
+    FieldError,
+    InvalidInput,
+    NotEditable,
+    SoldeError,
+)
 from solde.statuses import status_of
 
 log = logging.getLogger("solde.api")
@@ -53,8 +60,9 @@ def problem(
     *,
     errors: Iterable[FieldError] = (),
     headers: dict[str, str] | None = None,
+    members: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """A problem+json response."""
+    """A problem+json response (`members` are extension members of the problem)."""
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE + code,
         "title": title,
@@ -65,17 +73,26 @@ def problem(
     fields = [{"field": e.field, "code": e.code, "message": e.message} for e in errors]
     if fields:
         body["errors"] = fields
+    body.update(members or {})
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def from_domain(error: SoldeError) -> JSONResponse:
     """The problem for a domain error."""
     errors: Sequence[FieldError] = ()
-    if isinstance(error, InvalidInput):
+    members: dict[str, Any] = {}
+    if isinstance(error, NotEditable):
+        members = {
+            "editable_fields": list(error.editable),
+            "refused_fields": list(error.refused),
+        }
+    elif isinstance(error, InvalidInput):
         errors = error.errors
     elif isinstance(error, DuplicateValue):
         errors = (FieldError(error.field, "duplicate_value", error.message),)
-    return problem(status_of(error), error.code, error.title, error.message, errors=errors)
+    return problem(
+        status_of(error), error.code, error.title, error.message, errors=errors, members=members
+    )
 
 
 def _field_of(location: Sequence[Any]) -> str:

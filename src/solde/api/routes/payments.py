@@ -10,8 +10,17 @@ from fastapi import APIRouter, Depends
 from solde.api.context import Caller, object_id, reader, writer
 from solde.api.exact_json import ExactJSONRoute
 from solde.api.routes.transactions import present
-from solde.api.schemas.payments import ChargebackIn, ConfirmIn, FailIn, PaymentCreate
+from solde.api.schemas.payments import (
+    ChargebackIn,
+    ConfirmIn,
+    FailIn,
+    PaidInvoiceOut,
+    PaymentCreate,
+    PaymentDetailOut,
+)
 from solde.api.schemas.transactions import PaymentOut, TransactionOut
+from solde.billing.ports import BillingUnitOfWork
+from solde.billing.reading import invoices_paid_by
 from solde.domain.errors import NotFound
 from solde.ledger import usecases
 from solde.ledger.model import Transaction, TxType
@@ -29,6 +38,15 @@ def present_payment(uow: UnitOfWork, tx: Transaction) -> PaymentOut:
     return present(uow, tx)
 
 
+def present_detail(uow: BillingUnitOfWork, tx: Transaction) -> PaymentDetailOut:
+    """A payment or refund with its status, allocations and the invoices it paid."""
+    paid = [
+        PaidInvoiceOut(invoice_id=doc.id, number=doc.number, amount=str(amount))
+        for doc, amount in invoices_paid_by(uow, tx.id)
+    ]
+    return PaymentDetailOut(**present(uow, tx).model_dump(), invoices=paid)
+
+
 @customer_router.post(
     "", status_code=201, response_model=PaymentOut, summary="Record a payment or refund"
 )
@@ -37,7 +55,8 @@ def record_payment(
 ) -> PaymentOut:
     """A positive amount is a payment: it settles open debits (standalone debits first, then
     invoices, oldest first) and what is left stays as credit. A negative amount is a refund of
-    credit. `status: pending` keeps it out of the balance until confirmed."""
+    credit. `status: pending` keeps it out of the balance until confirmed. `invoice_id` names
+    the invoice it pays first."""
     with caller.uow() as uow:
         tx = settlement.record_payment(
             uow, object_id(customer_id, "customer"), body.values(), on=caller.today(uow)
@@ -47,14 +66,15 @@ def record_payment(
     return out
 
 
-@router.get("/{payment_id}", response_model=PaymentOut, summary="Get a payment or refund")
-def get_payment(payment_id: int, caller: Caller = Depends(reader)) -> PaymentOut:
-    """One payment or refund with its status (pending, confirmed, failed)."""
+@router.get("/{payment_id}", response_model=PaymentDetailOut, summary="Get a payment or refund")
+def get_payment(payment_id: int, caller: Caller = Depends(reader)) -> PaymentDetailOut:
+    """One payment or refund with its status (pending, confirmed, failed) and the invoices it
+    paid (`invoices`)."""
     with caller.uow(write=False) as uow:
         tx = usecases.get_transaction(uow, object_id(payment_id, "payment"))
         if tx.type not in (TxType.PAYMENT, TxType.REFUND):
             raise NotFound("payment", payment_id)
-        return present_payment(uow, tx)
+        return present_detail(uow, tx)
 
 
 def _answer(

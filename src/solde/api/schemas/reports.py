@@ -1,4 +1,4 @@
-"""The balance report of the dashboard."""
+"""The balance report of the dashboard; the totals report of invoices and payments."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from solde.api.schemas.common import Amount
+from solde.ledger.model import PaymentMethod
 
 
 class HistoryPointOut(BaseModel):
@@ -43,3 +44,46 @@ class BalanceReportOut(BaseModel):
 
     as_of: dt.date
     currencies: list[CurrencySummaryOut]
+
+
+class CountAmountOut(BaseModel):
+    """How many, and their total."""
+
+    count: int = Field(ge=0)
+    amount: Amount
+
+
+class PaidByMethodOut(BaseModel):
+    """Confirmed payments of one method: how many and their total."""
+
+    method: PaymentMethod
+    count: int = Field(ge=0)
+    amount: Amount
+
+
+class CurrencyTotalsOut(BaseModel):
+    """The invoices and payments of one currency.
+
+    `invoiced`: every issued invoice (void ones excepted) and its total; `paid`: the invoices
+    with something paid and what is paid on them (partially paid included); `unpaid`: those
+    with something left to pay and what is left (partially paid and overdue included);
+    `overdue`: those past their due date and what is left on them; `void`: void invoices and
+    their totals. `payments`: confirmed payments not reversed, by method, and their sum."""
+
+    currency: str = Field(examples=["EUR"])
+    invoiced: CountAmountOut
+    paid: CountAmountOut
+    unpaid: CountAmountOut
+    overdue: CountAmountOut
+    void: CountAmountOut
+    payments: CountAmountOut
+    paid_by_method: list[PaidByMethodOut]
+
+
+class TotalsOut(BaseModel):
+    """The totals report for one customer or all, per currency, at the end of `as_of`:
+    invoices dated up to that day, payments dated up to that day."""
+
+    as_of: dt.date
+    customer_id: int | None
+    currencies: list[CurrencyTotalsOut]
