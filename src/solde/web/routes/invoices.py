@@ -177,7 +177,8 @@ def invoice_list(request: Request, viewer: Viewer = Depends(signed_in)) -> Respo
 def bulk_action(
     request: Request, posted: tuple[Viewer, dict[str, str]] = Depends(writer)
 ) -> Response:
-    """Group, mark as sent, void or download the ticked invoices, or all that match."""
+    """Group, mark as sent, void or download the ticked invoices, or all that match. When
+    some are refused, a page lists them with the reason."""
     viewer, data = posted
     base = safe_next(data.get("base"), "/invoices")
     filters = forms.filters_of(dict(parse_qsl(data.get("filters", "")[:2000])))
@@ -211,6 +212,8 @@ def bulk_action(
         reason=(data.get("reason") or "").strip() or None,
     )
     verb = "marked as sent" if action == BulkAction.MARK_SENT.value else "voided"
+    if not result.refused:
+        return done(request, f"{len(result.done)} invoice(s) {verb}.", to=back, viewer=viewer)
     with viewer.uow() as uow:
         numbers = _numbers(uow, [i for i, _ in result.refused])
         return render(
