@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from webclient import PASSWORD, Web
 from webhtml import form_by_action, form_values, parse, snapshot
 
+from solde.billing import usecases as billing
 from solde.storage.api_keys import Role
 
 CSRF_REFUSED = "This form has expired or did not come from solde. Reload the page and try again."
@@ -29,6 +30,15 @@ class Story:
     payment: int
     pending: int
     pending_too: int
+    invoice: int
+    proforma: int
+    recurring: int
+    to_void: int
+
+
+def _issue(web: Web, cid: int, kind: str) -> int:
+    body = {"type": kind, "items": [{"description": "Plan", "unit_price": "8.00"}]}
+    return int(web.book.run(billing.create_invoice, cid, body, on=web.book.today()).id)
 
 
 def story(web: Web) -> Story:
@@ -41,6 +51,10 @@ def story(web: Web) -> Story:
         payment=book.pay(cid, "30.00"),
         pending=book.pay(cid, "20.00", status="pending"),
         pending_too=book.pay(cid, "15.00", status="pending"),
+        invoice=_issue(web, cid, "one_time"),
+        proforma=_issue(web, cid, "proforma"),
+        recurring=_issue(web, cid, "recurring"),
+        to_void=_issue(web, cid, "one_time"),
     )
 
 
@@ -150,7 +164,62 @@ ACTIONS = (
         lambda s: f"/transactions/{s.line}/cancel",
         lambda w, s: {"reason": "not due"},
     ),
+    Action(
+        "/customers/{customer_id}/invoices/new",
+        "writer",
+        lambda s: f"/customers/{s.customer}/invoices/new",
+        lambda w, s: {"items.0.description": "Setup", "items.0.unit_price": "3"},
+    ),
+    Action(
+        "/invoices/{invoice_id}/edit",
+        "writer",
+        lambda s: f"/invoices/{s.invoice}/edit",
+        lambda w, s: {"note": "Edited"},
+    ),
+    Action(
+        "/invoices/bulk",
+        "writer",
+        lambda s: "/invoices/bulk",
+        lambda w, s: {"action": "mark_sent", f"select.{s.invoice}": "1"},
+    ),
+    Action(
+        "/invoices/{invoice_id}/sent",
+        "writer",
+        lambda s: f"/invoices/{s.proforma}/sent",
+        lambda w, s: {},
+    ),
+    Action(
+        "/invoices/{invoice_id}/convert",
+        "writer",
+        lambda s: f"/invoices/{s.proforma}/convert",
+        lambda w, s: {},
+    ),
+    Action(
+        "/invoices/{invoice_id}/credit-notes/new",
+        "writer",
+        lambda s: f"/invoices/{s.invoice}/credit-notes/new",
+        lambda w, s: {"amount": "2", "reason": "goodwill"},
+    ),
+    Action("/invoice-groups", "writer", lambda s: "/invoice-groups", lambda w, s: {"name": "Q1"}),
+    Action(
+        "/customers/{customer_id}/invoices/cancel-recurring",
+        "writer",
+        lambda s: f"/customers/{s.customer}/invoices/cancel-recurring",
+        lambda w, s: {"reason": "billed twice"},
+    ),
+    Action(
+        "/invoices/{invoice_id}/void",
+        "writer",
+        lambda s: f"/invoices/{s.to_void}/void",
+        lambda w, s: {"reason": "not needed"},
+    ),
     Action("/settings", "admin", lambda s: "/settings", settings_body),
+    Action(
+        "/settings/partners/{partner_id}/logo",
+        "admin",
+        lambda s: "/settings/partners/1/logo",
+        lambda w, s: {"remove": "1"},
+    ),
     Action(
         "/account/locale", "anyone", lambda s: "/account/locale", lambda w, s: {"locale": "fr_FR"}
     ),
