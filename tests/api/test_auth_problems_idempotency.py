@@ -24,6 +24,19 @@ class World:
     line_id: int
     payment_id: int
     pending_id: int
+    invoice_id: int
+    proforma_id: int
+    recurring_id: int
+    void_id: int
+    credit_note_id: int
+    group_id: int
+
+
+def _document(books: Any, cid: int, **body: Any) -> int:
+    items = [{"description": "Service", "unit_price": "5.00"}]
+    r = books.api.post(f"/v1/customers/{cid}/invoices", json={"items": items, **body})
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
 
 
 @pytest.fixture
@@ -33,7 +46,28 @@ def world(books: Any) -> World:
     line = books.line(cid, unit_price="12.00", date="2025-01-11")
     payment = books.pay(cid, "60.00", "2025-01-12")
     pending = books.pay(cid, "25.00", "2025-01-13", status="pending")
-    return World(cid, charge["id"], line["id"], payment["id"], pending["id"])
+    invoice = _document(books, cid, date="2025-01-14")
+    proforma = _document(books, cid, date="2025-01-14", type="proforma")
+    recurring = _document(books, cid, date="2025-01-14", type="recurring")
+    void = _document(books, cid, date="2025-01-14")
+    r = books.api.post(
+        f"/v1/invoices/{invoice}/credit-notes", json={"amount": "1.00", "reason": "r"}
+    )
+    assert r.status_code == 201, r.text
+    group = books.api.post("/v1/invoice-groups", json={"name": "World"}).json()
+    return World(
+        cid,
+        charge["id"],
+        line["id"],
+        payment["id"],
+        pending["id"],
+        invoice,
+        proforma,
+        recurring,
+        void,
+        r.json()["id"],
+        group["id"],
+    )
 
 
 def _snapshot(books: Any, world: World) -> tuple[Any, ...]:
@@ -51,6 +85,12 @@ def _reads(w: World) -> list[tuple[str, str]]:
         ("GET", f"/v1/transactions/{w.charge_id}"),
         ("GET", f"/v1/payments/{w.payment_id}"),
         ("GET", "/v1/settings"),
+        ("GET", "/v1/invoices"),
+        ("GET", f"/v1/invoices/{w.invoice_id}"),
+        ("GET", f"/v1/credit-notes/{w.credit_note_id}"),
+        ("GET", "/v1/invoice-groups"),
+        ("GET", f"/v1/invoice-groups/{w.group_id}"),
+        ("GET", "/v1/reports/totals"),
     ]
 
 
@@ -58,9 +98,26 @@ def _finance_writes(w: World) -> list[tuple[str, str, Any, int]]:
     """Every write of finance data with a valid body, in an order in which each succeeds."""
     c = w.customer_id
     line = {"kind": "debit", "label": "Extra", "unit_price": "5.00"}
+    item = {"description": "Service", "unit_price": "5.00"}
     return [
         ("POST", "/v1/customers", {"name": "New"}, 201),
         ("PATCH", f"/v1/customers/{c}", {"segment": "vip"}, 200),
+        ("POST", f"/v1/customers/{c}/invoices", {"date": "2025-01-15", "items": [item]}, 201),
+        ("PATCH", f"/v1/invoices/{w.invoice_id}", {"note": "Thanks"}, 200),
+        ("POST", f"/v1/invoices/{w.invoice_id}/send", None, 200),
+        (
+            "POST",
+            f"/v1/invoices/{w.invoice_id}/credit-notes",
+            {"amount": "1.00", "reason": "goodwill"},
+            201,
+        ),
+        ("POST", f"/v1/credit-notes/{w.credit_note_id}/send", None, 200),
+        ("POST", f"/v1/invoices/{w.proforma_id}/convert", {}, 201),
+        ("POST", f"/v1/invoices/{w.void_id}/void", {"reason": "duplicate"}, 200),
+        ("POST", f"/v1/customers/{c}/cancel-last-recurring-invoice", {}, 200),
+        ("POST", "/v1/invoice-groups", {"name": "Run"}, 201),
+        ("POST", f"/v1/invoice-groups/{w.group_id}/invoices", {"invoice_ids": [w.invoice_id]}, 200),
+        ("POST", f"/v1/invoice-groups/{w.group_id}/actions", {"action": "mark_sent"}, 200),
         ("POST", f"/v1/customers/{c}/transactions", line, 201),
         ("PATCH", f"/v1/transactions/{w.line_id}", {"label": "Edited"}, 200),
         ("DELETE", f"/v1/transactions/{w.line_id}", None, 200),
@@ -102,6 +159,25 @@ OPERATIONS = {
     ("GET", "/v1/settings"),
     ("PUT", "/v1/settings"),
     ("GET", "/v1/reports/balances"),
+    ("GET", "/v1/reports/totals"),
+    ("POST", "/v1/customers/{customer_id}/invoices"),
+    ("POST", "/v1/customers/{customer_id}/cancel-last-recurring-invoice"),
+    ("GET", "/v1/invoices"),
+    ("GET", "/v1/invoices/{invoice_id}"),
+    ("PATCH", "/v1/invoices/{invoice_id}"),
+    ("GET", "/v1/invoices/{invoice_id}/pdf"),
+    ("POST", "/v1/invoices/{invoice_id}/void"),
+    ("POST", "/v1/invoices/{invoice_id}/send"),
+    ("POST", "/v1/invoices/{invoice_id}/convert"),
+    ("POST", "/v1/invoices/{invoice_id}/credit-notes"),
+    ("GET", "/v1/credit-notes/{credit_note_id}"),
+    ("GET", "/v1/credit-notes/{credit_note_id}/pdf"),
+    ("POST", "/v1/credit-notes/{credit_note_id}/send"),
+    ("POST", "/v1/invoice-groups"),
+    ("GET", "/v1/invoice-groups"),
+    ("GET", "/v1/invoice-groups/{group_id}"),
+    ("POST", "/v1/invoice-groups/{group_id}/invoices"),
+    ("POST", "/v1/invoice-groups/{group_id}/actions"),
 }
 
 

@@ -40,6 +40,12 @@ def test_defaults(books: Any) -> None:
         "default_currency": "EUR",
         "lock_date": None,
         "billing": SPEC_BILLING_DEFAULTS,
+        "numbering": {
+            "invoice": "{year}{partner_id|2}{next|6}",
+            "credit_note": "CN{year}-{next|5}",
+            "proforma": "PF{year}-{next|5}",
+        },
+        "partners": [],
     }
 
 

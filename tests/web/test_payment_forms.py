@@ -301,3 +301,36 @@ def test_the_direction_chosen_is_the_one_recorded(web: Web) -> None:
             assert response.status_code == 422
             assert set(errors_shown(parse(response.text))) == {"amount"}
             assert snapshot(web.container) == before
+
+
+def test_a_payment_can_name_the_invoice_it_pays_first(web: Web) -> None:
+    from solde.billing import usecases as billing
+
+    cid = web.book.customer("Invoiced")
+    charge = web.book.line(
+        cid, label="Older charge", unit_price="80.00", bill_on_next_invoice=False
+    )
+    invoice = web.book.run(
+        billing.create_invoice,
+        cid,
+        {"items": [{"description": "Fibre", "unit_price": "30.00"}]},
+        on=web.book.today(),
+    )
+    form = parse(web.page(f"/customers/{cid}/payments/new?next=/customers/{cid}"))
+    options = [o.get("value") for o in form.find("select", name="invoice_id").find_all("option")]
+    assert options == ["", str(invoice.id)]
+    pay(web, cid, {"amount": "30", "invoice_id": str(invoice.id)})
+    # the invoice is paid although the older standalone charge comes first in the usual order
+    assert web.book.transaction(invoice.transaction_id).open_amount.amount == 0
+    assert web.book.transaction(charge).open_amount.amount == 80
+    form = parse(web.page(f"/customers/{cid}/payments/new"))
+    assert form.find("select", name="invoice_id") is None  # nothing left to pay
+
+
+def test_a_payment_naming_an_unknown_invoice_is_refused_in_place(web: Web) -> None:
+    cid = web.book.customer("Nobody invoiced")
+    response = pay(web, cid, {"amount": "30", "invoice_id": "999999"})
+    assert response.status_code == 422
+    doc = parse(response.text)
+    assert "is not an issued invoice of this customer" in doc.text
+    assert field_value(doc, "amount") == "30"

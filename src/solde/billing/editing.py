@@ -64,8 +64,13 @@ def _apply(uow: BillingUnitOfWork, doc: Document, changes: Mapping[str, object])
     if "custom_fields" in changes:
         no_fields: dict[str, str] = {}
         found["custom_fields"] = reader.read("custom_fields", custom_fields, no_fields)
-    for name in ("document_date", "due_date", "period_start", "period_end"):
+    for name in ("document_date", "due_date"):
         if name in changes:
+            found[name] = reader.required(
+                name, lambda v, f: as_date(v, field=f), getattr(doc, name)
+            )
+    for name in ("period_start", "period_end"):
+        if name in changes:  # null clears the period
             found[name] = reader.read(name, lambda v, f: as_date(v, field=f), None)
     if changes.get("number") is not None:
         found["number"] = reader.read("number", parse_number, doc.number)

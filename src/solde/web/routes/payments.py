@@ -10,6 +10,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from solde.billing import reading
+from solde.billing.documents import DocType, Document, Status
+from solde.billing.ports import InvoiceQuery
+from solde.domain.money import Money
 from solde.ledger import usecases
 from solde.ledger.model import Kind, PaymentStatus, Transaction
 from solde.ledger.ports import UnitOfWork
@@ -31,12 +35,40 @@ _SIGN_HINT = {
 # -- recording a payment or a refund --------------------------------------------------------
 
 
+#: Invoices a payment may name: those with something left to pay.
+_PAYABLE = frozenset({Status.UNPAID, Status.PARTIALLY_PAID, Status.OVERDUE, Status.PENDING})
+
+
+def _payable_invoices(uow: SqlUnitOfWork, customer_id: int) -> list[tuple[str, str]]:
+    """(id, "number — open amount") of the customer's invoices still to pay, newest first."""
+    query = InvoiceQuery(
+        as_of=Viewer.today(uow),
+        customer_id=customer_id,
+        types=frozenset({DocType.ONE_TIME, DocType.RECURRING}),
+        statuses=_PAYABLE,
+        limit=100,
+    )
+    return [
+        (
+            str(row.document.id),
+            f"{row.document.number} — {row.settled.open_amount} {row.document.currency} open",
+        )
+        for row in reading.list_invoices(uow, query).items
+        if row.settled is not None
+    ]
+
+
+def _payable_label(document: Document, open_amount: Money) -> str:
+    return f"{document.number} — {open_amount} {document.currency} open"
+
+
 def _payment_screen(uow: SqlUnitOfWork, customer_id: int) -> Screen:
     customer = usecases.get_customer(uow, object_id(customer_id, "customer"))
     context = {
         "customer": customer,
         "methods": METHOD_LABELS,
         "available": settlement.available_credit(uow, customer),
+        "invoices": _payable_invoices(uow, customer.id),
     }
     return Screen("payments/form.html", f"/customers/{customer.id}", context)
 
@@ -66,6 +98,8 @@ def record_payment(
         refund = reader.form.get("direction") == "refund"
         reader.unsigned("amount", negate=refund, hint=_SIGN_HINT[refund])
         reader.text("method", "date", "reference", "status", "label")
+        if reader.form.get("invoice_id"):
+            reader.integer("invoice_id")
         if reader.form.get("force"):
             reader.flag("force")
         tx = reader.run(lambda v: settlement.record_payment(uow, customer_id, v, on=today))
