@@ -71,6 +71,7 @@ class Listed:
     document: Document
     settled: Settled | None
     status: Status
+    open_amount: Money  # the invoice balance as of the query's date
 
 
 @dataclass(frozen=True, slots=True)

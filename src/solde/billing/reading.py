@@ -41,10 +41,13 @@ class InvoiceView:
     as_of: date
 
 
-def open_amount_of(doc: Document, settled: Settled | None) -> Money:
-    """The invoice balance: what is left to pay (nothing on a void, converted or zero
-    document; the total of a proforma or draft)."""
-    if doc.state in (DocState.VOID, DocState.CONVERTED):
+def open_amount_of(doc: Document, settled: Settled | None, as_of: date | None = None) -> Money:
+    """The invoice balance at the end of `as_of` (default: now): what is left to pay (nothing
+    on a void, converted or zero document; the total of a proforma or draft)."""
+    void = doc.state is DocState.VOID and (
+        as_of is None or doc.voided_on is None or doc.voided_on <= as_of
+    )
+    if void or doc.state is DocState.CONVERTED:
         return Money.zero(doc.currency)
     return doc.total if settled is None else settled.open_amount
 
@@ -58,7 +61,7 @@ def describe(uow: BillingUnitOfWork, doc: Document, *, as_of: date) -> InvoiceVi
     return InvoiceView(
         document=doc,
         status=status(doc, settled, as_of=as_of),
-        open_amount=open_amount_of(doc, settled),
+        open_amount=open_amount_of(doc, settled, as_of),
         payments=tuple(links_of(uow, doc)),
         credit_notes=notes,
         credit_of=None if doc.credit_of is None else uow.documents.get(doc.credit_of),

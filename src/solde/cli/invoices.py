@@ -218,9 +218,7 @@ def document_json(doc: Document, status: Status, open_amount: Money) -> dict[str
 
 def listed_json(row: Listed) -> dict[str, Any]:
     """A row of the invoices list."""
-    data = document_json(
-        row.document, row.status, reading.open_amount_of(row.document, row.settled)
-    )
+    data = document_json(row.document, row.status, row.open_amount)
     del data["items"]
     return data
 

@@ -61,7 +61,7 @@ def present_row(uow: BillingUnitOfWork, row: Listed, as_of: date) -> InvoiceOut:
     view = reading.InvoiceView(
         document=doc,
         status=row.status,
-        open_amount=reading.open_amount_of(doc, row.settled),
+        open_amount=row.open_amount,
         payments=tuple(reading.links_of(uow, doc)),
         credit_notes=notes,
         credit_of=None,

@@ -6,10 +6,11 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, or_, select, update
 
 from solde.billing.documents import DocState, DocType, Document, Item, Settled, status
 from solde.billing.ports import InvoicedTotal, InvoiceQuery, Listed, PaidTotal
+from solde.billing.reading import open_amount_of
 from solde.domain.errors import Conflict, NotFound
 from solde.domain.values import is_possible_id
 from solde.ledger.ports import Page
@@ -267,8 +268,9 @@ class SqlDocuments:
                     t.customer_id == doc.customer_id,
                     t.invoice_id == doc.id,
                     t.type == "payment",
-                    t.state == "pending",
+                    t.origin == "pending",
                     t.entered_on <= as_of,
+                    or_(t.resolved_on.is_(None), t.resolved_on > as_of),
                 )
             ).scalar_one()
             found[doc.id] = Settled(
@@ -309,7 +311,14 @@ class SqlDocuments:
                     open_amount=units.from_minor(row.tx_open, doc.currency),
                     pending_payment=bool(row.pending),
                 )
-            out.append(Listed(doc, settled, status(doc, settled, as_of=as_of)))
+            out.append(
+                Listed(
+                    doc,
+                    settled,
+                    status(doc, settled, as_of=as_of),
+                    open_amount_of(doc, settled, as_of),
+                )
+            )
         return out
 
     def mark_sent(self, document_ids: Sequence[int], at: object) -> int:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    or_,
     select,
 )
 from sqlalchemy.sql import ColumnElement, Select
@@ -28,9 +29,10 @@ from solde.billing.documents import DocState, DocType
 from solde.billing.ports import Compare, InvoicedTotal, InvoiceQuery, PaidTotal
 from solde.domain import currency as currencies
 from solde.domain.errors import InvalidInput
-from solde.ledger.model import PaymentMethod, State, TxType
+from solde.ledger.model import Origin, PaymentMethod, State, TxType
 from solde.storage import units
 from solde.storage.tables import (
+    allocations,
     customer_balances,
     documents,
     invoice_group_members,
@@ -41,6 +43,7 @@ d = documents.c
 t = transactions.c
 b = customer_balances.c
 m = invoice_group_members.c
+a = allocations.c
 pay = transactions.alias("pay")
 reversal = transactions.alias("reversal")
 
@@ -49,37 +52,64 @@ INVOICE_TYPES = (DocType.ONE_TIME.value, DocType.RECURRING.value)
 _SCALE = 4
 
 
-def _pending() -> ColumnElement[bool]:
+def _pending(as_of: date) -> ColumnElement[bool]:
+    """A payment that was awaiting bank confirmation at the end of `as_of` names the invoice."""
     return exists().where(
         pay.c.customer_id == d.customer_id,
         pay.c.invoice_id == d.id,
         pay.c.type == TxType.PAYMENT.value,
-        pay.c.state == State.PENDING.value,
+        pay.c.origin == Origin.PENDING.value,
+        pay.c.entered_on <= as_of,
+        or_(pay.c.resolved_on.is_(None), pay.c.resolved_on > as_of),
     )
 
 
-def _open() -> ColumnElement[Any]:
-    """The invoice balance: nothing on a void or converted document, else what its
-    transaction has open, else its total (a proforma, a draft, a zero invoice)."""
+def _void(as_of: date) -> ColumnElement[bool]:
+    return and_(d.state == DocState.VOID.value, or_(d.voided_on.is_(None), d.voided_on <= as_of))
+
+
+def _tx_open(as_of: date) -> ColumnElement[Any]:
+    """What the document's transaction had open at the end of `as_of`: its open amount now
+    when nothing was allocated on it after that day, else its amount less the allocations
+    dated up to that day (read only for those rows)."""
+    settled = (
+        select(func.coalesce(func.sum(a.amount), 0))
+        .where(
+            a.customer_id == t.customer_id,
+            or_(a.debit_id == t.id, a.credit_id == t.id),
+            a.date <= as_of,
+        )
+        .scalar_subquery()
+    )
     return case(
-        (d.state.in_([DocState.VOID.value, DocState.CONVERTED.value]), 0),
+        (or_(t.allocated_on.is_(None), t.allocated_on <= as_of), t.open_amount),
+        else_=t.amount - settled,
+    )
+
+
+def _open(as_of: date) -> ColumnElement[Any]:
+    """The invoice balance at the end of `as_of`: nothing on a void or converted document,
+    else what its transaction had open, else its total (a proforma, a draft, a zero
+    invoice)."""
+    return case(
+        (or_(_void(as_of), d.state == DocState.CONVERTED.value), 0),
         (t.id.is_(None), d.total),
-        else_=t.open_amount,
+        else_=_tx_open(as_of),
     )
 
 
 def status_expression(as_of: date) -> ColumnElement[str]:
     """`billing.documents.status` as SQL, for the status filter."""
-    open_amount = _open()
+    open_amount = _open(as_of)
     return case(
-        (d.state == DocState.VOID.value, "void"),
+        (_void(as_of), "void"),
         (d.state == DocState.DRAFT.value, "draft"),
         (d.type == DocType.CREDIT_NOTE.value, "issued"),
         (and_(d.type == DocType.PROFORMA.value, d.state == "converted"), "converted"),
         (and_(d.type == DocType.PROFORMA.value, d.due_date < as_of), "overdue"),
         (d.type == DocType.PROFORMA.value, "unpaid"),
         (open_amount == 0, "paid"),
-        (_pending(), "pending"),
+        (_pending(as_of), "pending"),
         (d.due_date < as_of, "overdue"),
         (open_amount < d.total, "partially_paid"),
         else_="unpaid",
@@ -118,8 +148,8 @@ def _base(query: InvoiceQuery) -> Select[Any]:
     stmt = (
         select(
             documents,
-            t.open_amount.label("tx_open"),
-            _pending().label("pending"),
+            case((t.id.is_(None), None), else_=_tx_open(query.as_of)).label("tx_open"),
+            _pending(query.as_of).label("pending"),
             b.balance.label("customer_balance"),
         )
         .select_from(documents)
@@ -159,7 +189,7 @@ def _more_filters(query: InvoiceQuery) -> list[Any]:
             )
         )
     for op, value in query.invoice_balance:
-        found.append(_compare(_open(), op, value, "invoice_balance"))
+        found.append(_compare(_open(query.as_of), op, value, "invoice_balance"))
     for op, value in query.account_balance:
         found.append(_compare(b.balance, op, value, "account_balance"))
     return found
@@ -195,11 +225,12 @@ def invoiced_totals(
 ) -> list[InvoicedTotal]:
     """Issued invoices dated up to `as_of`, per currency: all of them (`invoiced`), what is
     paid on them (`paid`, partially paid included), what is left (`unpaid`, partially paid
-    and overdue included), the overdue part (`overdue`), and void invoices (`void`)."""
-    open_amount = _open()
-    live = d.state == DocState.ISSUED.value
+    and overdue included), the overdue part (`overdue`: past due with no payment awaiting
+    confirmation, as the status says), and void invoices (`void`)."""
+    open_amount = _open(as_of)
+    live = and_(d.state != DocState.DRAFT.value, ~_void(as_of))
     paid_part = d.total - open_amount
-    overdue = and_(live, open_amount > 0, d.due_date < as_of)
+    overdue = and_(live, open_amount > 0, d.due_date < as_of, ~_pending(as_of))
 
     def total(flag: Any, amount: Any) -> tuple[Any, Any]:
         return (
@@ -212,7 +243,7 @@ def invoiced_totals(
         *total(and_(live, paid_part > 0), paid_part),
         *total(and_(live, open_amount > 0), open_amount),
         *total(overdue, open_amount),
-        *total(d.state == DocState.VOID.value, d.total),
+        *total(_void(as_of), d.total),
     ]
     stmt = (
         select(d.currency, *columns)

@@ -63,7 +63,7 @@ def finance_documents(
             {
                 "doc": doc,
                 "status": listed.status,
-                "open": reading.open_amount_of(doc, listed.settled),
+                "open": listed.open_amount,
                 "payments": reading.links_of(uow, doc) if doc.type.is_invoice else [],
                 "notes": [] if doc.is_credit_note else uow.documents.credit_notes_of(doc.id),
                 "credit_of": None if doc.credit_of is None else uow.documents.get(doc.credit_of),
@@ -144,7 +144,7 @@ def _rows(uow: SqlUnitOfWork, listed: Any) -> list[dict[str, Any]]:
         {
             "doc": item.document,
             "status": item.status,
-            "open": reading.open_amount_of(item.document, item.settled),
+            "open": item.open_amount,
             "customer": customers[item.document.customer_id],
             "account": balances[item.document.customer_id].balance,
         }
