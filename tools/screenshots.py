@@ -4,8 +4,8 @@
     .venv/bin/python tools/screenshots.py [--out docs/screenshots]
 
 Loads the demo data into a temporary SQLite database, serves the back office on a free local
-port, signs in as the demo administrator and saves `dashboard.png`, `customer.png` and
-`add-line.png` (1366×900, the size of a laptop screen).
+port, signs in as the demo administrator and saves `dashboard.png`, `customer.png`,
+`add-line.png`, `invoice.png` and `invoices.png` (1366×900, the size of a laptop screen).
 """
 
 from __future__ import annotations
@@ -15,11 +15,15 @@ import socket
 import tempfile
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
+from solde.billing import reading
+from solde.billing.documents import Status
+from solde.billing.ports import InvoiceQuery
 from solde.bootstrap import Config, Container, today
 from solde.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from solde.ledger import usecases
@@ -62,6 +66,24 @@ def _customer_with_most_to_show(container: Container) -> int:
     return ranked[0].customer_id
 
 
+def _invoice_with_most_to_show(container: Container, day: date) -> int:
+    """The demo invoice with a payment and a credit note on it (partially paid)."""
+    query = InvoiceQuery(as_of=day, statuses=frozenset({Status.PARTIALLY_PAID}), limit=1)
+    with container.uow(actor="screenshots", write=False) as uow:
+        found = (
+            reading.list_invoices(uow, query).items
+            or reading.list_invoices(uow, InvoiceQuery(as_of=day, limit=1)).items
+        )
+    return found[0].document.id
+
+
+def _shoot_invoices(page: Page, base: str, invoice_id: int, out: Path) -> None:
+    page.goto(f"{base}/invoices/{invoice_id}")
+    page.screenshot(path=out / "invoice.png")
+    page.goto(f"{base}/invoices")
+    page.screenshot(path=out / "invoices.png")
+
+
 def _shoot(page: Page, base: str, customer_id: int, out: Path) -> None:
     page.goto(f"{base}/login")
     page.fill("#f-email", DEMO_EMAIL)
@@ -97,6 +119,8 @@ def main() -> None:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
                 page = browser.new_page(viewport={"width": 1366, "height": 900})
                 _shoot(page, base, _customer_with_most_to_show(container), args.out)
+                invoice = _invoice_with_most_to_show(container, day)
+                _shoot_invoices(page, base, invoice, args.out)
                 browser.close()
         finally:
             server.should_exit = True
