@@ -45,8 +45,17 @@ def update_invoice(
             editable=tuple(sorted(allowed)),
         )
     updated = _apply(uow, doc, changes)
-    unsettled = settled is None or settled.open_amount == doc.total
-    if updated.items != doc.items or (unsettled and updated.document_date != doc.document_date):
+    if updated.type.is_invoice and updated.document_date > on:
+        raise InvalidInput.single(
+            "document_date", "in_future", f"cannot be after today ({on.isoformat()})"
+        )
+    if updated.type.is_invoice and (
+        updated.items != doc.items or updated.document_date != doc.document_date
+    ):  # an invoice of a closed period keeps its amounts and date: credit it instead
+        settings = uow.settings.get()
+        settings.check_open(doc.document_date, field="document_date")
+        settings.check_open(updated.document_date, field="document_date")
+    if updated.items != doc.items:
         updated = _repost(uow, customer, doc, updated, on=on)
     uow.documents.replace(doc, updated)
     _audit(uow, "invoice.updated", updated, {"changes": _printable(changes)})
@@ -119,24 +128,17 @@ def _check_dates(doc: Document, changes: Mapping[str, object]) -> None:
 def _repost(
     uow: BillingUnitOfWork, customer: Customer, before: Document, after: Document, *, on: date
 ) -> Document:
-    """An unsettled invoice whose items or date changed: cancel its transaction and post the
-    new total, dated the new document date."""
+    """An unsettled invoice whose items changed: its transaction is cancelled by a reversal
+    and the new total posted, both dated the day of the edit, so that no earlier day's
+    balance changes (SPEC §11). A change of the document date alone changes the document."""
     if not after.type.is_invoice:
         return after  # a proforma has no transaction
-    settings = uow.settings.get()
-    if after.document_date > on:
-        raise InvalidInput.single(
-            "document_date", "in_future", f"cannot be after today ({on.isoformat()})"
-        )
-    settings.check_open(after.document_date, field="document_date")
+    uow.settings.get().check_open(on)
     if before.transaction_id is not None:
-        settings.check_open(on)
         ledgering.cancel_posting(uow, customer, before, on, "invoice edited", on=on)
     composition = compose(after.items, [], currency=after.currency)
     assert after.number is not None
-    tx = ledgering.post_invoice(
-        uow, customer, after.id, after.number, composition, after.document_date, on=on
-    )
+    tx = ledgering.post_invoice(uow, customer, after.id, after.number, composition, on, on=on)
     made = auto_settle(uow, customer, on=on)
     left = ledgering.left_open(tx, made)
     return replace(

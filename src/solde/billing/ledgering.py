@@ -32,6 +32,7 @@ from solde.ledger.model import (
 )
 from solde.ledger.posting import post
 from solde.settlement.allocating import allocate_pair, as_left_by, auto_settle
+from solde.settlement.usecases import reversal_transaction
 
 LABEL_LENGTH = 200
 
@@ -204,31 +205,9 @@ def cancel_posting(
     close each other. Returns the reversal."""
     assert doc.transaction_id is not None
     original = uow.transactions.get(doc.transaction_id)
-    reversal = post(
-        uow,
-        NewTransaction(
-            customer_id=original.customer_id,
-            kind=original.kind.opposite,
-            type=TxType.ADJUSTMENT,
-            label=f"Void of {original.label}"[:LABEL_LENGTH],
-            date=day,
-            amount=original.amount,
-            net=original.net,
-            tax=original.tax,
-            tax_rate=original.tax_rate,
-            quantity=original.quantity,
-            unit_price=original.unit_price,
-            state=State.OPEN,
-            open_amount=original.amount,
-            origin=Origin.POSTED,
-            entered_on=on,
-            reference=original.reference,
-            reverses_id=original.id,
-            note=reason,
-        ),
-        on=on,
-        action="transaction.reversed",
-    )
+    label = f"Void of {original.label}"
+    new = reversal_transaction(original, day, reason, on, label=label)
+    reversal = post(uow, new, on=on, action="transaction.reversed")
     credit, debit = (reversal, original) if reversal.kind is Kind.CREDIT else (original, reversal)
     allocate_pair(uow, credit, debit, original.amount, on=on, source=AllocationSource.REVERSAL)
     return reversal

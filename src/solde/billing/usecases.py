@@ -77,15 +77,37 @@ def _issue(
     on: date,
     converted_from: int | None = None,
 ) -> Document:
-    settings = uow.settings.get()
-    terms = customer.billing_settings(settings).payment_due_days
     doc_id = uow.documents.new_id()
     number = take_number(uow, wanted.type, wanted.date, customer)
     tx = ledgering.post_invoice(uow, customer, doc_id, number, composition, wanted.date, on=on)
     ledgering.bill_lines(uow, composition, doc_id, on=on)
     made = auto_settle(uow, customer, on=on)
     open_amount = ledgering.left_open(tx, made)
-    doc = Document(
+    doc = replace(
+        _new_document(uow, customer, wanted, composition, doc_id, number, on=on),
+        transaction_id=None if tx is None else tx.id,
+        converted_from=converted_from,
+        account_balance=uow.balances.get(customer.id).balance,
+        paid_from_balance=open_amount is not None and open_amount.is_zero(),
+    )
+    saved = uow.documents.add(doc)
+    _audit(uow, "invoice.issued", saved, {"lines": len(composition.billed)})
+    return saved
+
+
+def _new_document(
+    uow: BillingUnitOfWork,
+    customer: Customer,
+    wanted: InvoiceInput,
+    composition: Composition,
+    doc_id: int,
+    number: str,
+    *,
+    on: date,
+) -> Document:
+    """The document as issued, before anything the ledger adds to it."""
+    terms = customer.billing_settings(uow.settings.get()).payment_due_days
+    return Document(
         id=doc_id,
         customer_id=customer.id,
         type=wanted.type,
@@ -100,10 +122,6 @@ def _issue(
         items=composition.items,
         period_start=wanted.period_start,
         period_end=wanted.period_end,
-        transaction_id=None if tx is None else tx.id,
-        converted_from=converted_from,
-        account_balance=uow.balances.get(customer.id).balance,
-        paid_from_balance=open_amount is not None and open_amount.is_zero(),
         note=wanted.note,
         memo=wanted.memo,
         custom_fields=dict(wanted.custom_fields),
@@ -111,38 +129,15 @@ def _issue(
         partner_id=customer.details.partner_id,
         created_by=uow.actor,
     )
-    saved = uow.documents.add(doc)
-    _audit(uow, "invoice.issued", saved, {"lines": len(composition.billed)})
-    return saved
 
 
 def _issue_proforma(
     uow: BillingUnitOfWork, customer: Customer, wanted: InvoiceInput, *, on: date
 ) -> Document:
     composition = compose(wanted.items, [], currency=customer.currency)
-    terms = customer.billing_settings(uow.settings.get()).payment_due_days
-    doc = Document(
-        id=uow.documents.new_id(),
-        customer_id=customer.id,
-        type=DocType.PROFORMA,
-        state=DocState.ISSUED,
-        number=take_number(uow, DocType.PROFORMA, wanted.date, customer),
-        document_date=wanted.date,
-        due_date=wanted.due(terms),
-        currency=customer.currency,
-        net=composition.net,
-        tax=composition.tax,
-        total=composition.total,
-        items=composition.items,
-        period_start=wanted.period_start,
-        period_end=wanted.period_end,
-        note=wanted.note,
-        memo=wanted.memo,
-        custom_fields=dict(wanted.custom_fields),
-        issued_on=on,
-        partner_id=customer.details.partner_id,
-        created_by=uow.actor,
-    )
+    doc_id = uow.documents.new_id()
+    number = take_number(uow, DocType.PROFORMA, wanted.date, customer)
+    doc = _new_document(uow, customer, wanted, composition, doc_id, number, on=on)
     saved = uow.documents.add(doc)
     _audit(uow, "proforma.issued", saved, {})
     return saved

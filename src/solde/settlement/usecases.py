@@ -344,7 +344,7 @@ def reverse(
     _check_reversible(uow, original)
     _check_not_before(day, original.date, on)
     reversal = post(
-        uow, _reversal_transaction(original, day, reason, on), on=on, action="transaction.reversed"
+        uow, reversal_transaction(original, day, reason, on), on=on, action="transaction.reversed"
     )
     original = release(
         uow, original, original.settled_amount, on=on, source=AllocationSource.REVERSAL
@@ -366,14 +366,15 @@ def _check_reversible(uow: UnitOfWork, original: Transaction) -> None:
         raise InvalidState(refusal)
 
 
-def _reversal_transaction(
-    original: Transaction, day: date, reason: str | None, on: date
+def reversal_transaction(
+    original: Transaction, day: date, reason: str | None, on: date, *, label: str | None = None
 ) -> NewTransaction:
+    """An adjustment opposite to `original`, of the same amount, naming it, dated `day`."""
     return NewTransaction(
         customer_id=original.customer_id,
         kind=original.kind.opposite,
         type=TxType.ADJUSTMENT,
-        label=f"Reversal of #{original.id}: {original.label}"[:200],
+        label=(label or f"Reversal of #{original.id}: {original.label}")[:200],
         date=day,
         amount=original.amount,
         net=original.net,
