@@ -325,6 +325,15 @@ def test_a_payment_can_name_the_invoice_it_pays_first(web: Web) -> None:
     assert web.book.transaction(charge).open_amount.amount == 80
     form = parse(web.page(f"/customers/{cid}/payments/new"))
     assert form.find("select", name="invoice_id") is None  # nothing left to pay
+    # the payment's page says which invoice it paid; the invoice's ledger entry names it
+    payment = web.book.newest(cid)
+    page = parse(web.page(f"/transactions/{payment.id}"))
+    link = page.find("a", href=f"/invoices/{invoice.id}")
+    assert link is not None
+    assert link.text == invoice.number
+    assert f"Paid {eur(30)} of invoice {invoice.number}" in " ".join(page.text.split())
+    entry = parse(web.page(f"/transactions/{invoice.transaction_id}"))
+    assert f"The ledger entry of invoice {invoice.number}" in " ".join(entry.text.split())
 
 
 def test_a_payment_naming_an_unknown_invoice_is_refused_in_place(web: Web) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from solde.billing import reading
 from solde.domain.values import clean_text
 from solde.ledger import usecases
 from solde.ledger.customers import Customer
@@ -294,6 +295,8 @@ def transaction_page(
             "reversal": uow.transactions.reversal_of(tx.id),
             "actions": allowed_actions(uow, [tx]),
             "type_labels": TYPE_LABELS,
+            "invoice": None if tx.invoice_id is None else uow.documents.get(tx.invoice_id),
+            "paid_invoices": reading.invoices_paid_by(uow, tx.id) if tx.is_posted else [],
         }
         fmt = viewer.format(uow)
     template = "transactions/show.html"
