@@ -46,7 +46,7 @@ from sqlalchemy import func, select, text
 from solde.billing import usecases as billing
 from solde.billing.editing import update_invoice
 from solde.bootstrap import Config, Container
-from solde.domain.errors import SoldeError
+from solde.domain.errors import InvalidInput, InvalidState, NotEditable, SoldeError
 from solde.ledger import usecases as ledger
 from solde.settlement import usecases as settlement
 from solde.settlement.importing import ImportRow, RowKind, import_transactions
@@ -220,10 +220,11 @@ class LedgerMachine(RuleBasedStateMachine):
             uow.commit()
         return result
 
-    def _refused(self, action: Callable[[Any], Any]) -> None:
-        """`action` must fail with a business error and leave every table as it was."""
+    def _refused(self, action: Callable[[Any], Any], error: type[SoldeError] = SoldeError) -> None:
+        """`action` must fail with a business error (`error`) and leave every table as it
+        was."""
         before = self._fingerprint()
-        with pytest.raises(SoldeError):
+        with pytest.raises(error):
             self._call(action)
         assert self._fingerprint() == before
 
@@ -348,7 +349,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return ledger.update_unbilled_line(uow, line.id, changes, on=self.on)
 
         if line.status == "billed":
-            self._refused(action)
+            self._refused(action, InvalidState)
             return
         tx = self._call(action)
         gross = self._gross(customer, minor, Decimal(1), line.rate)
@@ -365,7 +366,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return ledger.cancel_unbilled_line(uow, line.id, reason="test", on=self.on)
 
         if line.status == "billed":
-            self._refused(action)
+            self._refused(action, InvalidState)
             return
         self._call(action)
         line.status = "cancelled"
@@ -828,7 +829,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
         count = 0 if planned is None else len(typed) + len(planned[1]) + (planned[2] is not None)
         if planned is None or count == 0:
-            self._refused(action)
+            self._refused(action, InvalidInput)
             return
         total, billed, split = planned
         doc = self._call(action)
@@ -901,7 +902,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return billing.create_invoice(uow, customer.id, values, on=self.on)
 
         if not typed or total < 0:
-            self._refused(action)
+            self._refused(action, InvalidInput)
             return
         doc = self._call(action)
         assert doc.transaction_id is None
@@ -922,7 +923,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return billing.convert_proforma(uow, doc.id, {}, on=self.on)
 
         if doc.type != "proforma" or doc.state != "issued":
-            self._refused(action)
+            self._refused(action, InvalidState)
             return
         invoice = self._call(action)
         assert invoice.converted_from == doc.id
@@ -985,7 +986,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return settlement.record_payment(uow, customer.id, values, on=self.on)
 
         if not payable:
-            self._refused(action)
+            self._refused(action, InvalidInput)
             return
         assert open_before is not None
         tx = self._call(action)
@@ -1037,7 +1038,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return billing.issue_credit_note(uow, doc.id, values, on=self.on)
 
         if doc.type == "proforma" or doc.state != "issued" or gross > left:
-            self._refused(action)
+            self._refused(action, InvalidState)
             return
         open_before = self._open_of(doc)
         note = self._call(action)
@@ -1073,13 +1074,15 @@ class LedgerMachine(RuleBasedStateMachine):
         new_total = doc.total - doc.typed_total + sum(g for _, g in typed)
         open_amount = self._open_of(doc)
         settled = open_amount is not None and open_amount < doc.total
-        refused = doc.state != "issued" or ("items" in changes and (settled or new_total < 0))
 
         def action(uow: Any) -> Any:
             return update_invoice(uow, doc.id, changes, on=self.on)
 
-        if refused:
-            self._refused(action)
+        if doc.state != "issued" or ("items" in changes and settled):
+            self._refused(action, NotEditable)
+            return
+        if "items" in changes and new_total < 0:
+            self._refused(action, InvalidInput)
             return
         edited = self._call(action)
         if "note" in changes:
@@ -1088,6 +1091,12 @@ class LedgerMachine(RuleBasedStateMachine):
             assert edited.transaction_id == doc.tx_id
             return
         assert _minor(edited.total.amount, customer.currency) == new_total
+        self._reposted(doc, edited, sum(g for _, g in typed))
+
+    def _reposted(self, doc: Doc, edited: Any, typed_total: int) -> None:
+        """The model after an edit of the items: an invoice's transaction, if it changed, is
+        cancelled by a reversal and the new total posted."""
+        customer = self._customer_of(doc.customer_id)
         if edited.transaction_id != doc.tx_id or (
             doc.tx_id is not None and self._has_reversal(doc.tx_id)
         ):
@@ -1095,11 +1104,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 self._cancelled_invoice(customer, doc.tx_id)
             if doc.type != "proforma":
                 self._posted_invoice(customer, edited)
-        doc.total, doc.typed_total, doc.tx_id = (
-            new_total,
-            sum(g for _, g in typed),
-            edited.transaction_id,
-        )
+        doc.typed_total, doc.tx_id = typed_total, edited.transaction_id
+        doc.total = _minor(edited.total.amount, customer.currency)
 
     def _has_reversal(self, tx_id: int) -> bool:
         with self.container.engine.connect() as connection:
@@ -1134,7 +1140,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return billing.void_invoice(uow, doc.id, {"reason": "mistake"}, on=self.on)
 
         if self._void_refused(doc):
-            self._refused(action)
+            self._refused(action, InvalidState)
             return
         voided = self._call(action)
         assert voided.state.value == "void"
@@ -1156,7 +1162,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return billing.cancel_last_recurring(uow, customer.id, {}, on=self.on)
 
         if last is None or self._void_refused(last):
-            self._refused(action)
+            self._refused(action, InvalidState)
             return
         voided = self._call(action)
         assert voided.id == last.id
