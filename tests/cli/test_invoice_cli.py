@@ -453,6 +453,12 @@ def test_a_payment_naming_an_invoice_pays_it_first(cli: Cli) -> None:
     assert cli.fails("payment", "record", str(customer), "5", "--invoice", str(newer["id"])) == (
         f"invoice_id: invoice {newer['id']} is already paid"
     )
+    shown = cli.json("transaction", "show", str(payment["id"]))
+    assert shown["invoices"] == [
+        {"invoice_id": newer["id"], "number": newer["number"], "amount": "40.00"}
+    ]
+    text = cli.ok("transaction", "show", str(payment["id"])).stdout
+    assert f"invoices: {newer['number']} (40.00)" in text
 
 
 def test_report_totals_counts_invoices_and_payments(cli: Cli) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from solde import views
+from solde.billing import reading
 from solde.cli.context import (
     business_today,
     customer_id,
@@ -177,13 +178,22 @@ def list_transactions(
 
 @transactions.command("show")
 def show_transaction(transaction_id: int, as_json: JsonOpt = False) -> None:
-    """One transaction with its allocations."""
+    """One transaction with its allocations and, for a payment or credit, the invoices it
+    paid."""
     with unit_of_work(write=False) as uow:
-        data = views.transaction_of(uow, usecases.get_transaction(uow, transaction_id))
+        tx = usecases.get_transaction(uow, transaction_id)
+        data = views.transaction_of(uow, tx)
+        if tx.is_posted and tx.kind is Kind.CREDIT:
+            data["invoices"] = [
+                {"invoice_id": doc.id, "number": doc.number, "amount": str(amount)}
+                for doc, amount in reading.invoices_paid_by(uow, tx.id)
+            ]
     if as_json:
         print_json(data)
-    else:
-        print_fields(data, title=f"Transaction {transaction_id}")
+        return
+    if "invoices" in data:
+        data["invoices"] = [f"{i['number']} ({i['amount']})" for i in data["invoices"]]
+    print_fields(data, title=f"Transaction {transaction_id}")
 
 
 @transactions.command("reverse")
