@@ -14,6 +14,7 @@ from solde.billing import usecases as billing
 from solde.billing.documents import DocState, DocType, Status
 from solde.bootstrap import Container, is_timezone
 from solde.domain.errors import (
+    DuplicateValue,
     InsufficientCredit,
     InvalidInput,
     InvalidState,
@@ -386,3 +387,30 @@ def test_numbers_count_per_partner_and_stay_used_after_a_void(book: InvoiceBook)
     book.void(book.invoice(third, on=on, items=[item("1.00")]).id, on=on)
     assert book.invoice(third, on=on, items=[item("1.00")]).number == "202603000003"
     assert book.invoice(first, on=date(2027, 1, 2), items=[item("1.00")]).number == ("202701000001")
+
+
+def test_a_payment_may_name_only_an_open_invoice_of_its_own_customer(book: InvoiceBook) -> None:
+    on = date(2026, 3, 10)
+    mine, other = book.customer(), book.customer()
+    invoice = book.invoice(mine, on=on, items=[item("10.00")])
+    voided = book.invoice(mine, on=on, items=[item("10.00")])
+    book.void(voided.id, on=on)
+    proforma = book.invoice(mine, on=on, type="proforma", items=[item("10.00")])
+    for customer, named in ((other, invoice.id), (mine, voided.id), (mine, proforma.id)):
+        with pytest.raises(InvalidInput) as caught:
+            book.pay(customer, "10.00", on=on, invoice_id=named)
+        assert [e.field for e in caught.value.errors] == ["invoice_id"]
+    assert book.balance(other, on) == D("0.00")
+
+
+def test_a_number_typed_by_hand_stays_unique_and_the_sequence_steps_over_it(
+    book: InvoiceBook,
+) -> None:
+    on = date(2026, 3, 10)
+    customer = book.customer()
+    first = book.invoice(customer, on=on, items=[item("10.00")])
+    second = book.invoice(customer, on=on, items=[item("10.00")])
+    with pytest.raises(DuplicateValue):
+        book.edit(second.id, on=on, number=first.number)
+    book.edit(second.id, on=on, number="202601000003")
+    assert book.invoice(customer, on=on, items=[item("1.00")]).number == "202601000004"
