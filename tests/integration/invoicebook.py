@@ -72,17 +72,17 @@ class InvoiceBook(Book):
 
     def invoice(self, customer: int, *, on: date, **values: Any) -> Document:
         body = {"date": on.isoformat(), **values}
-        return self(billing.create_invoice, customer, body, on=on)  # type: ignore[no-any-return]
+        return self(billing.create_invoice, customer, body, on=on)
 
     def credit_note(self, invoice_id: int, *, on: date, **values: Any) -> Document:
         body = {"reason": "correction", **values}
-        return self(billing.issue_credit_note, invoice_id, body, on=on)  # type: ignore[no-any-return]
+        return self(billing.issue_credit_note, invoice_id, body, on=on)
 
     def void(self, document_id: int, *, on: date, **values: Any) -> Document:
-        return self(billing.void_invoice, document_id, values, on=on)  # type: ignore[no-any-return]
+        return self(billing.void_invoice, document_id, values, on=on)
 
     def edit(self, document_id: int, *, on: date, **changes: Any) -> Document:
-        return self(update_invoice, document_id, changes, on=on)  # type: ignore[no-any-return]
+        return self(update_invoice, document_id, changes, on=on)
 
     def view(self, document_id: int, *, as_of: date) -> InvoiceView:
         with self.container.uow(actor="test", write=False) as uow:
