@@ -3,21 +3,42 @@ back office): read what the document needs in one read-only unit of work, then r
 
 The invoice balance and the account balance printed are those at the end of the print day:
 a document downloaded again after a payment shows what is still owed.
+
+`solde.documents` (WeasyPrint, which needs the Pango system library) is imported only when a
+PDF is asked for: a server without Pango runs everything else and answers PDF requests with
+`Unavailable`.
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from solde.billing import reading
 from solde.billing.ports import BillingUnitOfWork
 from solde.bootstrap import Container
-from solde.documents import Printable, pdf_filename, render_pdf, template_dir_from_env
-from solde.domain.errors import SoldeError
+from solde.domain.errors import SoldeError, Unavailable
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from solde.documents import Printable
+
+
+def _documents() -> ModuleType:
+    """`solde.documents`, or `Unavailable` when WeasyPrint cannot load on this server."""
+    try:
+        return importlib.import_module("solde.documents")
+    except (ImportError, OSError) as exc:
+        raise Unavailable(
+            f"PDFs cannot be made on this server ({type(exc).__name__}: {exc}); "
+            "install Pango (see docs/OPERATIONS.md, Documents)"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +51,12 @@ class Pdf:
 
 def printable(uow: BillingUnitOfWork, document_id: int, *, on: date) -> Printable:
     """Everything the PDF of a document shows, read from the unit of work."""
+    documents = _documents()
     doc = uow.documents.get(document_id)
     view = reading.describe(uow, doc, as_of=on)
     customer = uow.customers.get(doc.customer_id)
     settings = uow.settings.get()
-    return Printable(
+    made: Printable = documents.Printable(
         document=doc,
         customer=customer,
         partner=settings.partner(doc.partner_id),
@@ -44,13 +66,16 @@ def printable(uow: BillingUnitOfWork, document_id: int, *, on: date) -> Printabl
         locale=customer.locale(settings),
         credit_of_number=None if view.credit_of is None else view.credit_of.number,
     )
+    return made
 
 
 def document_pdf(container: Container, document_id: int, *, on: date, actor: str) -> Pdf:
     """The PDF of one document (`NotFound` for an unknown id)."""
+    documents = _documents()
     with container.uow(actor=actor, write=False) as uow:
         item = printable(uow, document_id, on=on)
-    return Pdf(pdf_filename(item.document), render_pdf(item, template_dir=template_dir_from_env()))
+    content = documents.render_pdf(item, template_dir=documents.template_dir_from_env())
+    return Pdf(documents.pdf_filename(item.document), content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +90,7 @@ class Archive:
 def archive(container: Container, document_ids: Iterable[int], *, on: date, actor: str) -> Archive:
     """Every document's PDF in one ZIP archive, in the order given; unknown ids are listed
     in `missing` (and in a `missing.txt` inside the archive)."""
+    _documents()  # Unavailable before anything is read
     buffer = io.BytesIO()
     missing: list[tuple[int, str]] = []
     count = 0

@@ -13,6 +13,7 @@ from solde.domain.errors import (
     NotFound,
     SoldeError,
     TooManyAttempts,
+    Unavailable,
 )
 
 #: HTTP status of each domain error class; the most specific class listed wins.
@@ -22,6 +23,7 @@ STATUS: dict[type[SoldeError], int] = {
     NotFound: 404,
     Conflict: 409,
     TooManyAttempts: 429,
+    Unavailable: 503,
     SoldeError: 400,
 }
 

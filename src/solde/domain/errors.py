@@ -14,7 +14,8 @@ is mapped to an HTTP status, a CLI message and a form error at the edges, from o
     │   ├── InsufficientCredit   a refund larger than the available credit without force
     │   └── PeriodLocked         a date on or before the lock date of settings
     ├── CurrencyMismatch         amounts of two currencies met in one operation (422)
-    └── TooManyAttempts          too many wrong passwords lately: wait `retry_after` s (429)
+    ├── TooManyAttempts          too many wrong passwords lately: wait `retry_after` s (429)
+    └── Unavailable              a part of solde this server cannot run (PDFs without Pango) (503)
 """
 
 from __future__ import annotations
@@ -146,6 +147,14 @@ class TooManyAttempts(SoldeError):
         minutes = max(1, -(-retry_after // 60))
         super().__init__(f"too many wrong passwords; try again in {minutes} minute(s)")
         self.retry_after = retry_after
+
+
+class Unavailable(SoldeError):
+    """Something this installation cannot do, such as rendering PDFs without the system
+    libraries they need; the rest of solde works."""
+
+    code = "unavailable"
+    title = "Unavailable on this server"
 
 
 class FieldErrors:
