@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, insert, or_, select, update
@@ -153,7 +154,7 @@ class SqlDocuments:
 
     def add(self, document: Document) -> Document:
         """Insert the document and its items."""
-        now = datetime.now().astimezone()
+        now = datetime.now(UTC)
         self._c.execute(
             insert(documents).values(
                 customer_id=document.customer_id,
@@ -166,7 +167,7 @@ class SqlDocuments:
         rows = _item_rows(document)
         if rows:
             self._c.execute(insert(document_items), rows)
-        return self.get(document.id)
+        return replace(document, created_at=now)
 
     def get(self, document_id: int) -> Document:
         """The document with its items, or NotFound."""
