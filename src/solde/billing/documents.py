@@ -204,8 +204,10 @@ def editable_fields(doc: Document, settled: Settled | None) -> frozenset[str]:
         return EDITABLE["void"]
     if doc.is_credit_note:
         return EDITABLE["paid"]
-    if doc.type is DocType.PROFORMA or settled is None or doc.state is DocState.DRAFT:
+    if doc.type is DocType.PROFORMA or doc.state is DocState.DRAFT:
         return EDITABLE["full"]
+    if settled is None:  # an invoice of zero: paid from the start
+        return EDITABLE["paid"]
     if settled.open_amount.is_zero():
         return EDITABLE["paid"]
     if settled.open_amount < doc.total:

@@ -13,13 +13,20 @@ from solde.ledger.customers import Customer
 MAX_SKIPS = 1000
 
 
-def take_number(uow: BillingUnitOfWork, kind: DocType, day: date, customer: Customer) -> str:
+def take_number(
+    uow: BillingUnitOfWork,
+    kind: DocType,
+    day: date,
+    customer: Customer,
+    *,
+    partner_id: int | None = None,
+) -> str:
     """The next number of the sequence the document's format renders for `day` and
     `customer`. Documents whose formats render alike share one sequence, so numbers never
     repeat even when two kinds use the same format; a number already given by hand is
     skipped (it stays used by that document)."""
     fmt = uow.settings.get().number_format(kind.numbering)
-    partner = customer.details.partner_id
+    partner = customer.details.partner_id if partner_id is None else partner_id
     key = fmt.key(day=day, partner_id=partner, customer_id=customer.id)
     for _ in range(MAX_SKIPS):
         value = uow.numbering.next_value(key)

@@ -231,8 +231,14 @@ def void_invoice(
     day = reader.read("date", lambda v, f: as_date(v, field=f), on)
     if day > on:
         reader.fail("date", "in_future", f"cannot be after today ({on.isoformat()})")
-    if day < doc.document_date:
-        reader.fail("date", "too_early", "cannot be before the document date")
+    if doc.transaction_id is not None:
+        posted = uow.transactions.get(doc.transaction_id).date
+        if day < posted:
+            reader.fail(
+                "date",
+                "too_early",
+                f"cannot be before the invoice's posting ({posted.isoformat()})",
+            )
     reader.done()
     _check_voidable(uow, doc, on)
     if doc.transaction_id is not None:
@@ -304,6 +310,13 @@ def issue_credit_note(
     wanted = parse_credit_note(values, currency=customer.currency, on=on)
     if not invoice.type.is_invoice or invoice.state is not DocState.ISSUED:
         raise InvalidState(f"{_name(invoice)} cannot be credited: only issued invoices can")
+    earliest = max(invoice.document_date, _posted_on(uow, invoice))
+    if wanted.date < earliest:
+        raise InvalidInput.single(
+            "date",
+            "too_early",
+            f"cannot be before the invoice it corrects ({earliest.isoformat()})",
+        )
     uow.settings.get().check_open(wanted.date)
     items = wanted.items or ledgering.credit_items(invoice, wanted.amount)
     total = money_sum([i.gross for i in items], customer.currency)
@@ -318,7 +331,9 @@ def issue_credit_note(
             f"this credit note totals {total} {customer.currency}"
         )
     doc_id = uow.documents.new_id()
-    number = take_number(uow, DocType.CREDIT_NOTE, wanted.date, customer)
+    number = take_number(
+        uow, DocType.CREDIT_NOTE, wanted.date, customer, partner_id=invoice.partner_id
+    )
     tx = ledgering.post_credit_note(uow, customer, invoice, doc_id, number, items, wanted, on=on)
     note = Document(
         id=doc_id,
@@ -346,6 +361,13 @@ def issue_credit_note(
     saved = uow.documents.add(note)
     _audit(uow, "credit_note.issued", saved, {"invoice_id": invoice.id, "reason": wanted.reason})
     return saved
+
+
+def _posted_on(uow: BillingUnitOfWork, doc: Document) -> date:
+    """The date of the document's ledger transaction (its document date without one)."""
+    if doc.transaction_id is None:
+        return doc.document_date
+    return uow.transactions.get(doc.transaction_id).date
 
 
 def creditable(uow: BillingUnitOfWork, invoice: Document) -> Money:

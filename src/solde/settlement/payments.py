@@ -75,11 +75,11 @@ def parse_payment(
             f"a confirmed payment cannot be dated after today ({on.isoformat()}); "
             "record it as pending",
         )
+    if invoice_id is not None and amount is not None and amount.is_negative():
+        reader.fail("invoice_id", "not_for_refund", "a refund does not pay an invoice")
     reader.done()
     assert amount is not None  # done() raised when it was missing or wrong
     default_label = "Refund" if amount.is_negative() else "Payment"
-    if invoice_id is not None and amount is not None and amount.is_negative():
-        reader.fail("invoice_id", "not_for_refund", "a refund does not pay an invoice")
     return PaymentInput(
         amount, method, day, reference, pending, force, label or default_label, invoice_id
     )
