@@ -98,3 +98,20 @@ def test_the_status_filter_and_balance_comparison_follow_the_day_asked(
         doc = billing.get_invoice(uow, invoice.id)
         assert reading.describe(uow, doc, as_of=ISSUED).status is Status.UNPAID
         assert reading.describe(uow, doc, as_of=PAID).status is Status.PAID
+
+
+def test_an_items_edit_leaves_the_invoice_balance_of_earlier_days_alone(
+    container: Container,
+) -> None:
+    book = InvoiceBook(container)
+    cid = book.customer()
+    invoice = book.invoice(cid, on=ISSUED, items=[item("100.00")])
+    before = _listed(container, PAID)
+    book.edit(invoice.id, on=LATER, items=[item("80.00")])
+    hundred, eighty = Decimal("100.00"), Decimal("80.00")
+    assert _listed(container, PAID) == before == {invoice.number: ("unpaid", hundred)}
+    assert _listed(container, LATER) == {invoice.number: ("overdue", eighty)}
+    with container.uow(actor="test", write=False) as uow:
+        doc = billing.get_invoice(uow, invoice.id)
+        assert reading.describe(uow, doc, as_of=PAID).open_amount.amount == hundred
+        assert reading.describe(uow, doc, as_of=LATER).open_amount.amount == eighty

@@ -138,7 +138,16 @@ def _repost(
         ledgering.cancel_posting(uow, customer, before, on, "invoice edited", on=on)
     composition = compose(after.items, [], currency=after.currency)
     assert after.number is not None
-    tx = ledgering.post_invoice(uow, customer, after.id, after.number, composition, on, on=on)
+    tx = ledgering.post_invoice(
+        uow,
+        customer,
+        after.id,
+        after.number,
+        composition,
+        on,
+        on=on,
+        document_date=after.document_date,
+    )
     made = auto_settle(uow, customer, on=on)
     left = ledgering.left_open(tx, made)
     return replace(

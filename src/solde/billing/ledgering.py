@@ -56,8 +56,10 @@ def document_transaction(
     invoice_id: int,
     on: date,
     reference: str | None = None,
+    document_date: date | None = None,
 ) -> NewTransaction:
-    """The ledger transaction a document posts: its total, open."""
+    """The ledger transaction a document posts: its total, open. `document_date` is kept when
+    the transaction is dated another day (an invoice posted again after an edit)."""
     total = net + tax
     return NewTransaction(
         customer_id=customer.id,
@@ -77,6 +79,7 @@ def document_transaction(
         entered_on=on,
         reference=reference,
         invoice_id=invoice_id,
+        initiated_on=document_date if document_date != day else None,
     )
 
 
@@ -89,8 +92,10 @@ def post_invoice(
     day: date,
     *,
     on: date,
+    document_date: date | None = None,
 ) -> Transaction | None:
-    """Post the invoice's debit of its total; an invoice of zero posts nothing."""
+    """Post the invoice's debit of its total, dated `day`; an invoice of zero posts nothing.
+    `document_date`: the invoice's date when it differs from `day` (a repost)."""
     if not composition.total.is_positive():
         return None
     new = document_transaction(
@@ -105,6 +110,7 @@ def post_invoice(
         invoice_id=doc_id,
         on=on,
         reference=number,
+        document_date=document_date,
     )
     return post(uow, new, on=on, action="invoice.posted")
 

@@ -136,7 +136,9 @@ class Transaction:
     resolved_on: dt.date | None = None  # billed, cancelled, confirmed or failed on
     #: date of the latest allocation on this transaction: later ones are never dated before it
     allocated_on: dt.date | None = None
-    initiated_on: dt.date | None = None  # a pending payment's original date
+    #: a pending payment's original date; an invoice posted again after an edit: its
+    #: document date, which keeps its place in the settlement order
+    initiated_on: dt.date | None = None
     reference: str | None = None
     method: PaymentMethod | None = None
     invoice_id: int | None = None

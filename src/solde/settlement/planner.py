@@ -32,9 +32,12 @@ def credit_order(tx: Transaction) -> tuple[date, int]:
 
 
 def debit_order(tx: Transaction) -> tuple[int, date, int]:
-    """Standalone debits before invoices; each group oldest first (invoices by document date,
-    then by number, which follows their creation)."""
-    return (1 if tx.type is TxType.INVOICE else 0, tx.date, tx.id)
+    """Standalone debits before invoices; each group oldest first: invoices by document date
+    (kept in `initiated_on` when an edit posted the invoice again on a later day), then in the
+    order they were created (their document id, which their numbers follow)."""
+    if tx.type is TxType.INVOICE:
+        return (1, tx.initiated_on or tx.date, tx.invoice_id or tx.id)
+    return (0, tx.date, tx.id)
 
 
 def plan(

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 
 from solde.billing.documents import DocState, DocType, Document, Item, Settled, status
 from solde.billing.ports import InvoicedTotal, InvoiceQuery, Listed, PaidTotal
@@ -246,37 +246,25 @@ class SqlDocuments:
 
     def settled(self, docs: Sequence[Document], as_of: date) -> dict[int, Settled]:
         """Open amount at the end of `as_of` and pending payments, for documents with a
-        transaction."""
+        transaction. An invoice whose items were edited has had several transactions (each
+        cancelled by a reversal on the day of the next): its open amount on a day is what its
+        transactions posted by then had open then."""
         found: dict[int, Settled] = {}
         for doc in docs:
             if doc.transaction_id is None:
                 continue
-            tx = self._c.execute(
-                select(t.amount, t.kind).where(
-                    t.customer_id == doc.customer_id, t.id == doc.transaction_id
-                )
+            row = self._c.execute(
+                invoice_list.open_as_of(doc.is_credit_note),
+                {
+                    "customer_id": doc.customer_id,
+                    "document_id": doc.id,
+                    "transaction_id": doc.transaction_id,
+                    "as_of": as_of,
+                },
             ).one()
-            side = a.debit_id if tx.kind == "debit" else a.credit_id
-            settled = self._c.execute(
-                select(func.coalesce(func.sum(a.amount), 0)).where(
-                    a.customer_id == doc.customer_id, side == doc.transaction_id, a.date <= as_of
-                )
-            ).scalar_one()
-            pending = self._c.execute(
-                select(func.count())
-                .select_from(transactions)
-                .where(
-                    t.customer_id == doc.customer_id,
-                    t.invoice_id == doc.id,
-                    t.type == "payment",
-                    t.origin == "pending",
-                    t.entered_on <= as_of,
-                    or_(t.resolved_on.is_(None), t.resolved_on > as_of),
-                )
-            ).scalar_one()
             found[doc.id] = Settled(
-                open_amount=units.from_minor(int(tx.amount) - int(settled), doc.currency),
-                pending_payment=bool(pending),
+                open_amount=units.from_minor(int(row.open_amount), doc.currency),
+                pending_payment=bool(row.pending),
             )
         return found
 

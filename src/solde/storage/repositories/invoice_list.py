@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Connection,
+    Date,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -52,7 +54,7 @@ INVOICE_TYPES = (DocType.ONE_TIME.value, DocType.RECURRING.value)
 _SCALE = 4
 
 
-def _pending(as_of: date) -> ColumnElement[bool]:
+def _pending(as_of: date | Any) -> ColumnElement[bool]:
     """A payment that was awaiting bank confirmation at the end of `as_of` names the invoice."""
     return exists().where(
         pay.c.customer_id == d.customer_id,
@@ -68,10 +70,35 @@ def _void(as_of: date) -> ColumnElement[bool]:
     return and_(d.state == DocState.VOID.value, or_(d.voided_on.is_(None), d.voided_on <= as_of))
 
 
+def _chain(as_of: date | Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """What an invoice's own transactions (every posting of it: an edit of its items posts
+    it again) had posted by the end of `as_of`, and what was settled on them by then."""
+    x = transactions.alias("x")
+    y = allocations.alias("y")
+    mine = (
+        x.c.customer_id == d.customer_id,
+        x.c.invoice_id == d.id,
+        x.c.type == TxType.INVOICE.value,
+    )
+    posted = (
+        select(func.coalesce(func.sum(x.c.amount), 0))
+        .where(*mine, x.c.date <= as_of)
+        .scalar_subquery()
+    )
+    settled = (
+        select(func.coalesce(func.sum(y.c.amount), 0))
+        .select_from(y.join(x, and_(y.c.customer_id == x.c.customer_id, y.c.debit_id == x.c.id)))
+        .where(*mine, y.c.date <= as_of)
+        .scalar_subquery()
+    )
+    return posted, settled
+
+
 def _tx_open(as_of: date) -> ColumnElement[Any]:
     """What the document's transaction had open at the end of `as_of`: its open amount now
-    when nothing was allocated on it after that day, else its amount less the allocations
-    dated up to that day (read only for those rows)."""
+    when nothing was allocated on it after that day; for an invoice posted again after that
+    day (an edit of its items), what its earlier postings had open; else its amount less the
+    allocations dated up to that day. The subqueries run only for the rows that need them."""
     settled = (
         select(func.coalesce(func.sum(a.amount), 0))
         .where(
@@ -81,9 +108,45 @@ def _tx_open(as_of: date) -> ColumnElement[Any]:
         )
         .scalar_subquery()
     )
+    chain_posted, chain_settled = _chain(as_of)
+    reposted_later = and_(t.date > as_of, t.initiated_on.isnot(None), t.type == "invoice")
     return case(
+        (
+            and_(t.date <= as_of, or_(t.allocated_on.is_(None), t.allocated_on <= as_of)),
+            t.open_amount,
+        ),
+        (and_(reposted_later, chain_posted > 0), chain_posted - chain_settled),
         (or_(t.allocated_on.is_(None), t.allocated_on <= as_of), t.open_amount),
         else_=t.amount - settled,
+    )
+
+
+def open_as_of(credit_note: bool) -> Select[Any]:
+    """One document's open amount and pending flag at the end of `:as_of` (bound parameters
+    `customer_id`, `document_id`, `transaction_id`, `as_of`)."""
+    as_of = bindparam("as_of", type_=Date)
+    amount = (
+        t.amount
+        - select(func.coalesce(func.sum(a.amount), 0))
+        .where(
+            a.customer_id == t.customer_id,
+            or_(a.debit_id == t.id, a.credit_id == t.id),
+            a.date <= as_of,
+        )
+        .scalar_subquery()
+    )
+    if not credit_note:
+        chain_posted, chain_settled = _chain(as_of)
+        amount = case((chain_posted > 0, chain_posted - chain_settled), else_=amount)
+    return (
+        select(amount.label("open_amount"), _pending(as_of).label("pending"))
+        .select_from(documents)
+        .join(transactions, and_(t.customer_id == d.customer_id, t.id == d.transaction_id))
+        .where(
+            d.customer_id == bindparam("customer_id"),
+            d.id == bindparam("document_id"),
+            t.id == bindparam("transaction_id"),
+        )
     )
 
 
