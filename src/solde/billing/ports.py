@@ -120,7 +120,7 @@ class Documents(Protocol):
         document changed meanwhile."""
 
     def id_of_number(self, number: str) -> int | None:
-        """The document that has this number, if any."""
+        """The document that has, or once had, this number (numbers are never reused)."""
 
     def credit_notes_of(self, invoice_id: int) -> list[Document]:
         """The credit notes issued against an invoice, oldest first."""

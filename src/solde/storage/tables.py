@@ -389,6 +389,16 @@ document_items = Table(
     CheckConstraint("net + tax = gross", name="net_plus_tax"),
 )
 
+# Every number a document was ever given (at issue or typed by hand): a number is never reused,
+# even after its document was renumbered.
+document_numbers = Table(
+    "document_numbers",
+    metadata,
+    Column("number", String(40), primary_key=True),
+    Column("customer_id", BigInteger, nullable=False),
+    Column("document_id", BigInteger, nullable=False),
+)
+
 # The only rows shared between customers: one per distinct rendering of a numbering format.
 numbering_sequences = Table(
     "numbering_sequences",

@@ -18,7 +18,13 @@ from solde.ledger.ports import Page
 from solde.storage import units
 from solde.storage.ids import next_id
 from solde.storage.repositories import invoice_list
-from solde.storage.tables import allocations, document_items, documents, transactions
+from solde.storage.tables import (
+    allocations,
+    document_items,
+    document_numbers,
+    documents,
+    transactions,
+)
 
 d = documents.c
 i = document_items.c
@@ -26,6 +32,9 @@ t = transactions.c
 a = allocations.c
 
 _GET = select(documents).where(d.id == bindparam("id"))
+_NUMBER_OWNER = select(document_numbers.c.document_id).where(
+    document_numbers.c.number == bindparam("number")
+)
 _ITEMS = (
     select(document_items)
     .where(i.customer_id == bindparam("customer_id"), i.document_id == bindparam("document_id"))
@@ -167,7 +176,19 @@ class SqlDocuments:
         rows = _item_rows(document)
         if rows:
             self._c.execute(insert(document_items), rows)
+        self._given(document)
         return replace(document, created_at=now)
+
+    def _given(self, document: Document) -> None:
+        """Record the document's number as used, for good."""
+        if document.number is not None:
+            self._c.execute(
+                insert(document_numbers).values(
+                    number=document.number,
+                    customer_id=document.customer_id,
+                    document_id=document.id,
+                )
+            )
 
     def get(self, document_id: int) -> Document:
         """The document with its items, or NotFound."""
@@ -207,6 +228,8 @@ class SqlDocuments:
         )
         if result.rowcount != 1:
             raise Conflict(f"document {before.id} was changed by another request; try again")
+        if after.number != before.number and self.id_of_number(after.number or "") is None:
+            self._given(after)
         if after.items != before.items:
             self._c.execute(
                 delete(document_items).where(
@@ -218,8 +241,8 @@ class SqlDocuments:
                 self._c.execute(insert(document_items), rows)
 
     def id_of_number(self, number: str) -> int | None:
-        """The document holding `number`."""
-        return self._c.execute(select(d.id).where(d.number == number)).scalar()
+        """The document that holds or once held `number` (numbers are never reused)."""
+        return self._c.execute(_NUMBER_OWNER, {"number": number}).scalar()
 
     def credit_notes_of(self, invoice_id: int) -> list[Document]:
         """Credit notes of an invoice, oldest first."""
