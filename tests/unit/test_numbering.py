@@ -90,7 +90,7 @@ def test_partner_3_first_invoice_of_2027_is_202703000001() -> None:
         (CREDIT_NOTE, 7, "CN2027-00007"),
         (PROFORMA, 12345, "PF2027-12345"),
         ("{year}-{month|2}-{day|2}/{next}", 9, "2027-01-05/9"),
-        ("{month}{day}-{next|3}", 4, "15-004"),  # no width: no padding
+        ("{month}-{day}-{next|3}", 4, "1-5-004"),  # no width: no padding
         ("C{customer_id}-{next|2}", 3, "C42-03"),
         ("C{customer_id|6}-{next|2}", 3, "C000042-03"),
         ("P{partner_id}-{next}", 10, "P3-10"),

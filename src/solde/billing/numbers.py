@@ -7,6 +7,7 @@ from datetime import date
 from solde.billing.documents import DocType
 from solde.billing.ports import BillingUnitOfWork
 from solde.domain.errors import Conflict
+from solde.domain.numbering import MAX_NUMBER
 from solde.ledger.customers import Customer
 
 #: Numbers typed by hand may have taken values a sequence reaches later; skip at most this many.
@@ -31,6 +32,11 @@ def take_number(
     for _ in range(MAX_SKIPS):
         value = uow.numbering.next_value(key)
         number = fmt.render(day=day, partner_id=partner, customer_id=customer.id, next_value=value)
+        if len(number) > MAX_NUMBER:
+            raise Conflict(
+                f"the numbering format {fmt.text!r} renders {number!r}, longer than "
+                f"{MAX_NUMBER} characters; change it in settings"
+            )
         if uow.documents.id_of_number(number) is None:
             return number
     raise Conflict(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from solde.domain.errors import InvalidInput
 
@@ -60,6 +61,15 @@ class NumberFormat:
             raise InvalidInput.single(
                 field, "missing_next", "must hold {next} (or {next|N}) exactly once"
             )
+        _check_unambiguous(parts, field)
+        longest = sum(len(p) if isinstance(p, str) else _longest(p) for p in parts)
+        if longest > MAX_NUMBER:
+            raise InvalidInput.single(
+                field,
+                "too_long",
+                f"renders numbers of up to {longest} characters; a number holds at most "
+                f"{MAX_NUMBER}",
+            )
         return cls(text, tuple(parts))
 
     def key(self, *, day: date, partner_id: int, customer_id: int) -> str:
@@ -88,6 +98,34 @@ class NumberFormat:
             else:
                 out.append(values[part.name].zfill(part.width))
         return "".join(out)
+
+
+#: The most digits each token renders without a width, for the length check of a format: up to
+#: a trillion customers, ten billion documents in a sequence, partners up to 9999. A number
+#: that still comes out longer is refused when it is taken.
+_DIGITS = {"year": 4, "month": 2, "day": 2, "partner_id": 4, "customer_id": 12, "next": 10}
+
+
+def _longest(token: Token) -> int:
+    return max(token.width, _DIGITS[token.name])
+
+
+def _check_unambiguous(parts: list[str | Token], field: str) -> None:
+    """Two tokens side by side must not both be unpadded: `INV{month}{next}` renders INV112
+    for January's 12th and November's 2nd invoice, and one sequence would have to skip."""
+    for left, right in pairwise(parts):
+        if (
+            isinstance(left, Token)
+            and isinstance(right, Token)
+            and left.width < 2
+            and right.width < 2
+        ):
+            raise InvalidInput.single(
+                field,
+                "ambiguous",
+                f"{{{left.name}}}{{{right.name}}} can render one number for two sequences; "
+                "pad one of them (e.g. {month|2}, {next|5}) or put text between them",
+            )
 
 
 def _literal(text: str, field: str) -> list[str]:
