@@ -1061,8 +1061,8 @@ class LedgerMachine(RuleBasedStateMachine):
     )
     def edit_invoice(self, pick: int, items: dict[str, Any], what: str, live: bool) -> None:
         """Change the note and/or the typed items; items may change only while nothing is
-        settled, nothing may change on a void or converted document. A refused edit changes
-        nothing."""
+        settled (an invoice of zero is paid from the start), nothing may change on a void or
+        converted document. A refused edit changes nothing."""
         doc = self._doc(pick, live)
         customer = self._customer_of(doc.customer_id)
         typed = self._items(customer, items)
@@ -1074,11 +1074,12 @@ class LedgerMachine(RuleBasedStateMachine):
         new_total = doc.total - doc.typed_total + sum(g for _, g in typed)
         open_amount = self._open_of(doc)
         settled = open_amount is not None and open_amount < doc.total
+        zero = doc.type != "proforma" and doc.tx_id is None  # an invoice of zero is paid
 
         def action(uow: Any) -> Any:
             return update_invoice(uow, doc.id, changes, on=self.on)
 
-        if doc.state != "issued" or ("items" in changes and settled):
+        if doc.state != "issued" or ("items" in changes and (settled or zero)):
             self._refused(action, NotEditable)
             return
         if "items" in changes and new_total < 0:

@@ -146,7 +146,7 @@ EDITS = [
     ("unpaid: everything", INVOICE, _open("120.00"), FULL),
     ("overdue with nothing settled: everything", INVOICE, _open("120.00"), FULL),
     ("pending payment, nothing settled: everything", INVOICE, _open("120.00", True), FULL),
-    ("zero invoice (no transaction): everything", _doc("0.00"), None, FULL),
+    ("zero invoice (no transaction): paid, note, memo, custom fields", _doc("0.00"), None, PAID),
     ("partially paid: dates, number, texts", INVOICE, _open("0.01"), PARTLY),
     ("paid: note, memo, custom fields", INVOICE, _open("0.00"), PAID),
     ("void: nothing", _doc(state=DocState.VOID), _open("0.00"), set()),
