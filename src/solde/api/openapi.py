@@ -38,6 +38,18 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                 },
             },
         },
+        "editable_fields": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "`not_editable` only: the fields of the invoice that may still "
+            "change in its status.",
+        },
+        "refused_fields": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "`not_editable` only: the fields of the edit that may no longer "
+            "change.",
+        },
     },
 }
 
@@ -49,7 +61,7 @@ ERRORS = {
     "404": "Unknown id",
     "409": "Conflict with the object's state or another request",
     "422": "Invalid input: the fields at fault are listed in `errors`",
-    "503": "The database is busy or unreachable; retry",
+    "503": "The database is busy or unreachable (retry), or PDFs cannot be made on this server",
 }
 
 HEALTH_SCHEMA: dict[str, Any] = {
