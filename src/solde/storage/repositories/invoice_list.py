@@ -52,6 +52,9 @@ reversal = transactions.alias("reversal")
 INVOICE_TYPES = (DocType.ONE_TIME.value, DocType.RECURRING.value)
 #: Comparisons are made in thousandths of a major unit, whatever the currency's exponent.
 _SCALE = 4
+#: The largest amount a comparison takes (in major units): far above any balance, and small
+#: enough that the scaled value stays a 64-bit integer.
+_LARGEST = Decimal(10) ** 12
 
 
 def _pending(as_of: date | Any) -> ColumnElement[bool]:
@@ -193,6 +196,10 @@ def _factor() -> ColumnElement[Any]:
 
 
 def _compare(column: ColumnElement[Any], op: Compare, value: Decimal, field: str) -> Any:
+    if not value.is_finite() or abs(value) > _LARGEST:
+        raise InvalidInput.single(
+            field, "out_of_range", f"must be between -{_LARGEST:,} and {_LARGEST:,}"
+        )
     scaled = value.scaleb(_SCALE)
     if scaled != scaled.to_integral_value():
         raise InvalidInput.single(field, "too_many_decimals", "may carry at most 4 decimals")
