@@ -15,10 +15,11 @@ LIST_FIELDS = ["customer", "type", "status", "date_from", "date_to", "group", "n
                "invoice_balance", "invoice_balance_op", "account_balance", "account_balance_op",
                "page", "as_of", "q"]  # fmt: skip
 FORM_FIELDS = ["type", "date", "due_date", "include_unbilled", "note", "memo",
-               "items-0-description", "items-0-quantity", "items-0-unit_price", "items-0-tax_rate",
-               "amount", "reason",
-               "number", "document_date", "action", "ids", "scope", "group_id", "group_name",
-               "rows", "numbering_invoice", "partner_id", "partner_name"]  # fmt: skip
+               "period_start", "period_end", "items.0.description", "items.0.quantity",
+               "items.0.unit_price", "items.0.tax_rate", "items.9999.unit_price", "rows",
+               "more_rows", "amount", "reason", "number", "document_date", "action", "scope",
+               "select.1", "select.abc", "filters", "group_id", "group_name",
+               "numbering.invoice", "partners.new.id", "partners.1.name", "lock_date"]  # fmt: skip
 
 
 def _invoice(web: Web) -> tuple[int, int]:
@@ -63,6 +64,30 @@ def test_posted_garbage_never_fails_and_changes_nothing_when_refused(web: Web) -
             for value in ("", "abc", "-1", "99999999999999999999", "\x00", "1,5", "é" * 600):
                 before = row_count(web.container)
                 response = web.post(path, {field: value})
+                _below_500(response, f"{path} {field}={value!r}")
+                if response.status_code >= 400:
+                    assert row_count(web.container) == before, (path, field, value)
+
+
+def test_one_bad_field_in_an_otherwise_good_form_is_refused_in_place(web: Web) -> None:
+    cid, invoice = _invoice(web)
+    forms = {
+        f"/customers/{cid}/invoices/new": {
+            "type": "one_time",
+            "items.0.description": "Fibre",
+            "items.0.quantity": "1",
+            "items.0.unit_price": "10",
+            "items.0.tax_rate": "20",
+            "rows": "3",
+        },
+        f"/invoices/{invoice}/credit-notes/new": {"amount": "5", "reason": "Outage"},
+        f"/invoices/{invoice}/edit": {"note": "Thanks", "due_date": "2999-12-31"},
+    }
+    for path, good in forms.items():
+        for field in good:
+            for value in ("abc", "-1", "99999999999999999999", "1,5", "\x00", "é" * 600, ""):
+                before = row_count(web.container)
+                response = web.post(path, {**good, field: value})
                 _below_500(response, f"{path} {field}={value!r}")
                 if response.status_code >= 400:
                     assert row_count(web.container) == before, (path, field, value)
