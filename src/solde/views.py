@@ -12,11 +12,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from solde.billing.documents import Document, Item, Status
+from solde.billing.ports import Listed
+from solde.billing.reading import InvoiceView, Link
 from solde.domain.currency import exponent
 from solde.domain.money import Money, decimals_of
 from solde.ledger.balance import Balance
 from solde.ledger.customers import Customer
-from solde.ledger.model import Allocation, AllocationLink, Transaction
+from solde.ledger.model import Allocation, AllocationLink, State, Transaction
 from solde.ledger.ports import UnitOfWork
 from solde.ledger.reports import BalanceReport
 from solde.ledger.settings import Settings
@@ -182,4 +185,107 @@ def balance_report(report: BalanceReport) -> dict[str, Any]:
             }
             for s in report.currencies
         ],
+    }
+
+
+# -- invoices, proformas and credit notes (SPEC §15 names) ------------------------------------
+
+
+def document_item(item: Item, currency: str) -> dict[str, Any]:
+    """One line of a document."""
+    return {
+        "description": item.description,
+        "quantity": decimal_text(item.quantity),
+        "unit_price": decimal_text(item.unit_price, currency),
+        "tax_rate": decimal_text(item.tax_rate),
+        "net": str(item.net),
+        "tax": str(item.tax),
+        "gross": str(item.gross),
+        "period_start": _day(item.period_start),
+        "period_end": _day(item.period_end),
+        "transaction_id": item.transaction_id,
+    }
+
+
+def document(doc: Document, status: Status, open_amount: Money) -> dict[str, Any]:
+    """A document by the names of the REST API (SPEC §15)."""
+    return {
+        "id": doc.id,
+        "number": doc.number,
+        "type": doc.type.value,
+        "state": doc.state.value,
+        "status": status.value,
+        "customer_id": doc.customer_id,
+        "partner_id": doc.partner_id,
+        "document_date": doc.document_date.isoformat(),
+        "due_date": doc.due_date.isoformat(),
+        "period_start": _day(doc.period_start),
+        "period_end": _day(doc.period_end),
+        "currency": doc.currency,
+        "net": str(doc.net),
+        "tax": str(doc.tax),
+        "total": str(doc.total),
+        "open_amount": str(open_amount),
+        "account_balance": None if doc.account_balance is None else str(doc.account_balance),
+        "paid_from_balance": doc.paid_from_balance,
+        "transaction_id": doc.transaction_id,
+        "converted_to": doc.converted_to,
+        "converted_from": doc.converted_from,
+        "reason": doc.reason,
+        "note": doc.note,
+        "memo": doc.memo,
+        "custom_fields": dict(doc.custom_fields),
+        "sent_at": _day(doc.sent_at),
+        "voided_on": _day(doc.voided_on),
+        "void_reason": doc.void_reason,
+        "items": [document_item(i, doc.currency) for i in doc.items],
+        "created_at": _day(doc.created_at),
+        "created_by": doc.created_by,
+    }
+
+
+def invoice_row(row: Listed) -> dict[str, Any]:
+    """A row of the invoices list."""
+    data = document(row.document, row.status, row.open_amount)
+    del data["items"]
+    return data
+
+
+def invoice_view(view: InvoiceView) -> dict[str, Any]:
+    """A document with its payments, credit notes and what may still be done."""
+    data = document(view.document, view.status, view.open_amount)
+    data["as_of"] = view.as_of.isoformat()
+    data["payments"] = [_document_link(link) for link in view.payments]
+    data["credit_notes"] = [
+        {
+            "id": note.id,
+            "number": note.number,
+            "total": str(note.total),
+            "date": note.document_date.isoformat(),
+            "reason": note.reason,
+        }
+        for note in view.credit_notes
+    ]
+    if view.document.is_credit_note:
+        data["invoice_id"] = view.document.credit_of
+        data["invoice_number"] = None if view.credit_of is None else view.credit_of.number
+        data["date"] = data["document_date"]
+    data["editable_fields"] = sorted(view.editable)
+    data["void_refusal"] = view.void_refusal
+    data["creditable"] = None if view.creditable is None else str(view.creditable)
+    return data
+
+
+def _document_link(link: Link) -> dict[str, Any]:
+    """What settled the document (or, pending, awaits the bank: then the amount sent)."""
+    tx = link.transaction
+    pending = tx.state is State.PENDING
+    return {
+        "transaction_id": tx.id,
+        "type": tx.type.value,
+        "date": tx.date.isoformat(),
+        "amount": str(tx.amount if pending else link.amount),
+        "status": "pending" if pending else "confirmed",
+        "method": None if tx.method is None else tx.method.value,
+        "reference": tx.reference,
     }

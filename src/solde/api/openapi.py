@@ -47,8 +47,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "refused_fields": {
             "type": "array",
             "items": {"type": "string"},
-            "description": "`not_editable` only: the fields of the edit that may no longer "
-            "change.",
+            "description": "`not_editable` only: the fields of the edit that may no longer change.",
         },
     },
 }

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from solde import bulk, pdfs
+from solde import bulk, pdfs, views
 from solde.billing import groups, reading
 from solde.billing.ports import InvoiceQuery
 from solde.cli.context import (
@@ -33,7 +33,6 @@ from solde.cli.invoices import (
     ToFilter,
     TypeFilter,
     invoice_query,
-    listed_json,
     write_output,
 )
 from solde.domain.errors import InvalidInput
@@ -166,7 +165,7 @@ def show(
     with unit_of_work(write=False) as uow:
         group = groups.get_group(uow, group_id)
         query = InvoiceQuery(as_of=business_today(uow), group_id=group_id)
-        rows = [listed_json(row) for row in reading.each_invoice(uow, query)]
+        rows = [views.invoice_row(row) for row in reading.each_invoice(uow, query)]
     if as_json:
         print_json({"id": group.id, "name": group.name, "count": group.count, "invoices": rows})
         return

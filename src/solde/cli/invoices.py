@@ -19,10 +19,10 @@ from typing import Annotated, Any
 
 import typer
 
-from solde import pdfs
+from solde import pdfs, views
 from solde.billing import reading
 from solde.billing import usecases as billing
-from solde.billing.documents import DocType, Document, Item, Status
+from solde.billing.documents import DocType, Document, Status
 from solde.billing.editing import update_invoice
 from solde.billing.ports import Compare, InvoiceQuery, Listed
 from solde.cli.context import (
@@ -39,11 +39,8 @@ from solde.cli.context import (
     unit_of_work,
 )
 from solde.domain.errors import FieldErrors, InvalidInput, NotFound
-from solde.domain.money import Money
-from solde.ledger.model import State
 from solde.ledger.ports import MAX_PAGE
 from solde.storage.unit_of_work import SqlUnitOfWork
-from solde.views import decimal_text
 
 app = typer.Typer(
     help="Invoices and proformas: issue, list, show, edit, void, convert, send, PDF, credit.",
@@ -159,110 +156,6 @@ def named(kind: str, document_id: int) -> Iterator[None]:
 # -- JSON shapes -----------------------------------------------------------------------------
 
 
-def _day(value: Any) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def item_json(item: Item, currency: str) -> dict[str, Any]:
-    """One line of a document."""
-    return {
-        "description": item.description,
-        "quantity": decimal_text(item.quantity),
-        "unit_price": decimal_text(item.unit_price, currency),
-        "tax_rate": decimal_text(item.tax_rate),
-        "net": str(item.net),
-        "tax": str(item.tax),
-        "gross": str(item.gross),
-        "period_start": _day(item.period_start),
-        "period_end": _day(item.period_end),
-        "transaction_id": item.transaction_id,
-    }
-
-
-def document_json(doc: Document, status: Status, open_amount: Money) -> dict[str, Any]:
-    """A document by the names of the REST API (SPEC §15)."""
-    return {
-        "id": doc.id,
-        "number": doc.number,
-        "type": doc.type.value,
-        "state": doc.state.value,
-        "status": status.value,
-        "customer_id": doc.customer_id,
-        "partner_id": doc.partner_id,
-        "document_date": doc.document_date.isoformat(),
-        "due_date": doc.due_date.isoformat(),
-        "period_start": _day(doc.period_start),
-        "period_end": _day(doc.period_end),
-        "currency": doc.currency,
-        "net": str(doc.net),
-        "tax": str(doc.tax),
-        "total": str(doc.total),
-        "open_amount": str(open_amount),
-        "account_balance": None if doc.account_balance is None else str(doc.account_balance),
-        "paid_from_balance": doc.paid_from_balance,
-        "transaction_id": doc.transaction_id,
-        "converted_to": doc.converted_to,
-        "converted_from": doc.converted_from,
-        "reason": doc.reason,
-        "note": doc.note,
-        "memo": doc.memo,
-        "custom_fields": dict(doc.custom_fields),
-        "sent_at": _day(doc.sent_at),
-        "voided_on": _day(doc.voided_on),
-        "void_reason": doc.void_reason,
-        "items": [item_json(i, doc.currency) for i in doc.items],
-        "created_at": _day(doc.created_at),
-        "created_by": doc.created_by,
-    }
-
-
-def listed_json(row: Listed) -> dict[str, Any]:
-    """A row of the invoices list."""
-    data = document_json(row.document, row.status, row.open_amount)
-    del data["items"]
-    return data
-
-
-def view_json(view: reading.InvoiceView) -> dict[str, Any]:
-    """A document with its payments, credit notes and what may still be done."""
-    data = document_json(view.document, view.status, view.open_amount)
-    data["as_of"] = view.as_of.isoformat()
-    data["payments"] = [_link_json(link) for link in view.payments]
-    data["credit_notes"] = [
-        {
-            "id": note.id,
-            "number": note.number,
-            "total": str(note.total),
-            "date": note.document_date.isoformat(),
-            "reason": note.reason,
-        }
-        for note in view.credit_notes
-    ]
-    if view.document.is_credit_note:
-        data["invoice_id"] = view.document.credit_of
-        data["invoice_number"] = None if view.credit_of is None else view.credit_of.number
-        data["date"] = data["document_date"]
-    data["editable_fields"] = sorted(view.editable)
-    data["void_refusal"] = view.void_refusal
-    data["creditable"] = None if view.creditable is None else str(view.creditable)
-    return data
-
-
-def _link_json(link: reading.Link) -> dict[str, Any]:
-    """What settled the document (or, pending, awaits the bank: then the amount sent)."""
-    tx = link.transaction
-    pending = tx.state is State.PENDING
-    return {
-        "transaction_id": tx.id,
-        "type": tx.type.value,
-        "date": tx.date.isoformat(),
-        "amount": str(tx.amount if pending else link.amount),
-        "status": "pending" if pending else "confirmed",
-        "method": None if tx.method is None else tx.method.value,
-        "reference": tx.reference,
-    }
-
-
 def kind_of(doc: Document) -> str:
     """How a sentence names the document."""
     return {DocType.PROFORMA: "proforma", DocType.CREDIT_NOTE: "credit note"}.get(
@@ -271,7 +164,7 @@ def kind_of(doc: Document) -> str:
 
 
 def _described(uow: SqlUnitOfWork, doc: Document) -> dict[str, Any]:
-    return view_json(reading.describe(uow, doc, as_of=business_today(uow)))
+    return views.invoice_view(reading.describe(uow, doc, as_of=business_today(uow)))
 
 
 def _say(data: dict[str, Any], as_json: bool, verb: str) -> None:
@@ -532,7 +425,7 @@ def list_(
             _write_csv(reading.each_invoice(uow, query))
             return
         page = reading.list_invoices(uow, query)
-    data = [listed_json(row) for row in page.items]
+    data = [views.invoice_row(row) for row in page.items]
     cursor = data[-1]["id"] if page.has_more and data else None
     if format_ is ListFormat.JSON:
         print_json({"data": data, "has_more": page.has_more, "next_cursor": cursor})
@@ -570,7 +463,7 @@ def _write_csv(rows: Iterator[Listed]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(_CSV_COLUMNS)
     for row in rows:
-        data = listed_json(row)
+        data = views.invoice_row(row)
         writer.writerow(["" if data[c] is None else data[c] for c in _CSV_COLUMNS])
 
 
@@ -584,7 +477,7 @@ def show(
     with unit_of_work(write=False) as uow, named("invoice", invoice_id):
         doc = billing.get_invoice(uow, invoice_id)
         day = parse_day(as_of, "as_of") or business_today(uow)
-        data = view_json(reading.describe(uow, doc, as_of=day))
+        data = views.invoice_view(reading.describe(uow, doc, as_of=day))
     if as_json:
         print_json(data)
     else:

@@ -10,12 +10,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StrictBool
 
+from solde import views
 from solde.api.schemas.common import Amount, DateInput, DecimalInput, Input
-from solde.billing.documents import DocType, Document, Item, Status
-from solde.billing.reading import InvoiceView, Link
-from solde.domain.money import Money
-from solde.ledger.model import State
-from solde.views import decimal_text
+from solde.billing.documents import Status
+from solde.billing.reading import InvoiceView
 
 # -- input ----------------------------------------------------------------------------------
 
@@ -214,113 +212,11 @@ class CreditNoteOut(BaseModel):
     created_by: str | None
 
 
-def _money(value: Money) -> str:
-    return str(value)
-
-
-def item_out(item: Item, currency: str) -> ItemOut:
-    """One document line."""
-    return ItemOut(
-        description=item.description,
-        quantity=decimal_text(item.quantity),
-        unit_price=decimal_text(item.unit_price, currency),
-        tax_rate=decimal_text(item.tax_rate),
-        net=_money(item.net),
-        tax=_money(item.tax),
-        gross=_money(item.gross),
-        period_start=item.period_start,
-        period_end=item.period_end,
-        transaction_id=item.transaction_id,
-    )
-
-
-def payment_link_out(link: Link) -> InvoicePaymentOut:
-    """What settled an invoice (or waits for the bank to)."""
-    tx = link.transaction
-    pending = tx.state is State.PENDING
-    return InvoicePaymentOut(
-        transaction_id=tx.id,
-        type=tx.type.value,
-        date=tx.date,
-        amount=_money(tx.amount if pending else link.amount),
-        status="pending" if pending else "confirmed",
-    )
-
-
 def invoice_out(view: InvoiceView) -> InvoiceOut:
-    """An invoice or proforma as of `view.as_of`."""
-    doc = view.document
-    kind: Literal["one_time", "recurring", "proforma"] = (
-        "proforma"
-        if doc.type is DocType.PROFORMA
-        else "recurring"
-        if doc.type is DocType.RECURRING
-        else "one_time"
-    )
-    return InvoiceOut(
-        id=doc.id,
-        number=doc.number,
-        type=kind,
-        status=view.status,
-        customer_id=doc.customer_id,
-        currency=doc.currency,
-        document_date=doc.document_date,
-        due_date=doc.due_date,
-        period_start=doc.period_start,
-        period_end=doc.period_end,
-        items=[item_out(i, doc.currency) for i in doc.items],
-        net=_money(doc.net),
-        tax=_money(doc.tax),
-        total=_money(doc.total),
-        open_amount=_money(view.open_amount),
-        account_balance=None if doc.account_balance is None else _money(doc.account_balance),
-        paid_from_balance=doc.paid_from_balance,
-        transaction_id=doc.transaction_id,
-        payments=[payment_link_out(link) for link in view.payments],
-        credit_notes=[
-            CreditNoteLinkOut(id=n.id, number=n.number, total=_money(n.total), date=n.document_date)
-            for n in view.credit_notes
-        ],
-        creditable=None if view.creditable is None else _money(view.creditable),
-        sent_at=doc.sent_at,
-        note=doc.note,
-        memo=doc.memo,
-        custom_fields=dict(doc.custom_fields),
-        converted_to=doc.converted_to,
-        converted_from=doc.converted_from,
-        voided_on=doc.voided_on,
-        void_reason=doc.void_reason,
-        editable_fields=sorted(view.editable),
-        partner_id=doc.partner_id,
-        as_of=view.as_of,
-        created_at=doc.created_at,
-        created_by=doc.created_by,
-    )
+    """An invoice or proforma as of `view.as_of`, in the shape the CLI prints too."""
+    return InvoiceOut.model_validate(views.invoice_view(view))
 
 
 def credit_note_out(view: InvoiceView) -> CreditNoteOut:
-    """A credit note with what is left of its credit."""
-    doc = view.document
-    invoice: Document | None = view.credit_of
-    return CreditNoteOut(
-        id=doc.id,
-        number=doc.number,
-        invoice_id=doc.credit_of,
-        invoice_number=None if invoice is None else invoice.number,
-        customer_id=doc.customer_id,
-        currency=doc.currency,
-        date=doc.document_date,
-        reason=doc.reason,
-        items=[item_out(i, doc.currency) for i in doc.items],
-        net=_money(doc.net),
-        tax=_money(doc.tax),
-        total=_money(doc.total),
-        transaction_id=doc.transaction_id,
-        open_amount=_money(view.open_amount),
-        sent_at=doc.sent_at,
-        note=doc.note,
-        memo=doc.memo,
-        partner_id=doc.partner_id,
-        created_at=doc.created_at,
-        created_by=doc.created_by,
-    )
+    """A credit note with what is left of its credit, in the shape the CLI prints too."""
+    return CreditNoteOut.model_validate(views.invoice_view(view))
