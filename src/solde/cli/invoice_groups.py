@@ -33,6 +33,7 @@ from solde.cli.invoices import (
     ToFilter,
     TypeFilter,
     invoice_query,
+    print_invoice_rows,
     write_output,
 )
 from solde.domain.errors import InvalidInput
@@ -170,23 +171,7 @@ def show(
         print_json({"id": group.id, "name": group.name, "count": group.count, "invoices": rows})
         return
     typer.echo(f"Invoice group {group.id} ({group.name}): {group.count} invoice(s)")
-    print_table(
-        None,
-        ["id", "number", "cust", "date", "total", "open", "status"],
-        [
-            [
-                d["id"],
-                d["number"],
-                d["customer_id"],
-                d["document_date"],
-                f"{d['total']} {d['currency']}",
-                d["open_amount"],
-                d["status"],
-            ]
-            for d in rows
-        ],
-        right=["id", "cust", "total", "open"],
-    )
+    print_invoice_rows(rows)
 
 
 @app.command("run")

@@ -156,6 +156,27 @@ def named(kind: str, document_id: int) -> Iterator[None]:
 # -- JSON shapes -----------------------------------------------------------------------------
 
 
+def print_invoice_rows(rows: list[dict[str, Any]]) -> None:
+    """Invoices list rows as a table that fits 80 columns."""
+    print_table(
+        None,
+        ["id", "number", "cust", "date", "total", "open", "status"],
+        [
+            [
+                d["id"],
+                d["number"],
+                d["customer_id"],
+                d["document_date"],
+                f"{d['total']} {d['currency']}",
+                d["open_amount"],
+                d["status"],
+            ]
+            for d in rows
+        ],
+        right=["id", "cust", "total", "open"],
+    )
+
+
 def kind_of(doc: Document) -> str:
     """How a sentence names the document."""
     return {DocType.PROFORMA: "proforma", DocType.CREDIT_NOTE: "credit note"}.get(
@@ -430,23 +451,7 @@ def list_(
     if format_ is ListFormat.JSON:
         print_json({"data": data, "has_more": page.has_more, "next_cursor": cursor})
         return
-    print_table(
-        None,
-        ["id", "number", "cust", "date", "total", "open", "status"],
-        [
-            [
-                d["id"],
-                d["number"],
-                d["customer_id"],
-                d["document_date"],
-                f"{d['total']} {d['currency']}",
-                d["open_amount"],
-                d["status"],
-            ]
-            for d in data
-        ],
-        right=["id", "cust", "total", "open"],
-    )
+    print_invoice_rows(data)
     if cursor is not None:
         typer.echo(f"more: --starting-after {cursor}")
 
