@@ -9,12 +9,13 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from solde.domain.money import Money
+from solde.domain.money import Money, money_sum
 
 
 class DocType(StrEnum):
@@ -213,6 +214,39 @@ def editable_fields(doc: Document, settled: Settled | None) -> frozenset[str]:
     if settled.open_amount < doc.total:
         return EDITABLE["partially_paid"]
     return EDITABLE["full"]
+
+
+def name_of(doc: Document) -> str:
+    """How messages name a document: `invoice 202601000001`, `credit note CN2026-00001`."""
+    kind = {DocType.CREDIT_NOTE: "credit note", DocType.PROFORMA: "proforma"}.get(
+        doc.type, "invoice"
+    )
+    return f"{kind} {doc.number or doc.id}"
+
+
+def void_refusal(doc: Document, settled: Settled | None, *, credited: bool) -> str | None:
+    """Why `doc` cannot be voided, or None when it can (SPEC §5): a credit note, a void or
+    converted document, an invoice with credit notes (`credited`), a payment awaiting
+    confirmation, or anything settled on it."""
+    name = name_of(doc)
+    if doc.is_credit_note:
+        return f"{name}: a credit note cannot be voided; issue an invoice or a charge instead"
+    if doc.state is DocState.VOID:
+        return f"{name} is already void"
+    if doc.state is DocState.CONVERTED:
+        return f"{name} was converted to an invoice: void the invoice instead"
+    if credited:
+        return f"{name} has credit notes: it can no longer be voided"
+    if settled is not None and settled.pending_payment:
+        return f"{name} has a payment awaiting bank confirmation"
+    if settled is not None and settled.open_amount < doc.total:
+        return f"{name} has settled amounts: correct it with a credit note instead"
+    return None
+
+
+def left_to_credit(invoice: Document, credit_notes: Sequence[Document]) -> Money:
+    """What may still be credited on an invoice: its total less its credit notes (SPEC §7)."""
+    return invoice.total - money_sum([n.total for n in credit_notes], invoice.currency)
 
 
 def as_summary(doc: Document) -> dict[str, Any]:

@@ -4,12 +4,12 @@ credit notes, what may still be done (SPEC §5). The API, the CLI and the back o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from solde.billing import documents
 from solde.billing.documents import DocState, Document, Settled, Status, editable_fields, status
 from solde.billing.ports import BillingUnitOfWork, InvoicedTotal, InvoiceQuery, Listed, PaidTotal
-from solde.billing.usecases import creditable, void_refusal
 from solde.domain.money import Money
 from solde.ledger.model import State, Transaction, TxType
 from solde.ledger.ports import Page
@@ -55,20 +55,45 @@ def open_amount_of(doc: Document, settled: Settled | None, as_of: date | None = 
 def describe(uow: BillingUnitOfWork, doc: Document, *, as_of: date) -> InvoiceView:
     """Everything shown about one document at the end of `as_of`."""
     settled = uow.documents.settled([doc], as_of).get(doc.id)
-    notes = tuple(uow.documents.credit_notes_of(doc.id)) if not doc.is_credit_note else ()
     other = doc.converted_to or doc.converted_from
+    state = status(doc, settled, as_of=as_of)
+    view = _view(uow, doc, settled, state, open_amount_of(doc, settled, as_of), as_of)
+    return replace(
+        view,
+        credit_of=None if doc.credit_of is None else uow.documents.get(doc.credit_of),
+        converted=None if other is None else uow.documents.get(other),
+        void_refusal=documents.void_refusal(doc, settled, credited=bool(view.credit_notes)),
+    )
+
+
+def describe_row(uow: BillingUnitOfWork, row: Listed, *, as_of: date) -> InvoiceView:
+    """A row of the invoices list with its payments and credit notes, as the list's query
+    saw it (status and invoice balance as of `as_of`); the documents it links to are left
+    out."""
+    return _view(uow, row.document, row.settled, row.status, row.open_amount, as_of)
+
+
+def _view(
+    uow: BillingUnitOfWork,
+    doc: Document,
+    settled: Settled | None,
+    state: Status,
+    open_amount: Money,
+    as_of: date,
+) -> InvoiceView:
+    notes = tuple(uow.documents.credit_notes_of(doc.id)) if not doc.is_credit_note else ()
     is_open_invoice = doc.type.is_invoice and doc.state is DocState.ISSUED
     return InvoiceView(
         document=doc,
-        status=status(doc, settled, as_of=as_of),
-        open_amount=open_amount_of(doc, settled, as_of),
+        status=state,
+        open_amount=open_amount,
         payments=tuple(links_of(uow, doc)),
         credit_notes=notes,
-        credit_of=None if doc.credit_of is None else uow.documents.get(doc.credit_of),
-        converted=None if other is None else uow.documents.get(other),
+        credit_of=None,
+        converted=None,
         editable=editable_fields(doc, settled),
-        void_refusal=void_refusal(uow, doc, as_of),
-        creditable=creditable(uow, doc) if is_open_invoice else None,
+        void_refusal=None,
+        creditable=documents.left_to_credit(doc, notes) if is_open_invoice else None,
         as_of=as_of,
     )
 

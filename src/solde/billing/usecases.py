@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
-from solde.billing import ledgering
+from solde.billing import documents, ledgering
 from solde.billing.composing import Composition, compose
 from solde.billing.documents import (
     DocState,
@@ -253,21 +253,8 @@ def void_invoice(
 
 def void_refusal(uow: BillingUnitOfWork, doc: Document, on: date) -> str | None:
     """Why `doc` cannot be voided now, or None when it can."""
-    name = _name(doc)
-    if doc.is_credit_note:
-        return f"{name}: a credit note cannot be voided; issue an invoice or a charge instead"
-    if doc.state is DocState.VOID:
-        return f"{name} is already void"
-    if doc.state is DocState.CONVERTED:
-        return f"{name} was converted to an invoice: void the invoice instead"
-    if uow.documents.credit_notes_of(doc.id):
-        return f"{name} has credit notes: it can no longer be voided"
-    settled = settled_of(uow, doc, on)
-    if settled is not None and settled.pending_payment:
-        return f"{name} has a payment awaiting bank confirmation"
-    if settled is not None and settled.open_amount < doc.total:
-        return f"{name} has settled amounts: correct it with a credit note instead"
-    return None
+    credited = bool(uow.documents.credit_notes_of(doc.id))
+    return documents.void_refusal(doc, settled_of(uow, doc, on), credited=credited)
 
 
 def _check_voidable(uow: BillingUnitOfWork, doc: Document, on: date) -> None:
@@ -285,15 +272,11 @@ def cancel_last_recurring(
     last = uow.documents.last_recurring(customer_id)
     if last is None:
         raise InvalidState(f"customer {customer_id} has no recurring invoice to cancel")
-    reason = values.get("reason") if isinstance(values, Mapping) else None
-    given = {"reason": reason or "cancelled last recurring invoice"}
+    reader = InputReader(values, allowed={"reason", "date"}, what="a cancellation")
+    reader.done()
+    given = {"reason": values.get("reason") or "cancelled last recurring invoice"}
     if values.get("date") is not None:
         given["date"] = values["date"]
-    unknown = set(values) - {"reason", "date"}
-    if unknown:
-        raise InvalidInput.single(
-            sorted(unknown)[0], "unknown_field", "is not a field of a cancellation"
-        )
     return void_invoice(uow, last.id, given, on=on)
 
 
@@ -309,7 +292,9 @@ def issue_credit_note(
     invoice, customer = _locked(uow, invoice_id)
     wanted = parse_credit_note(values, currency=customer.currency, on=on)
     if not invoice.type.is_invoice or invoice.state is not DocState.ISSUED:
-        raise InvalidState(f"{_name(invoice)} cannot be credited: only issued invoices can")
+        raise InvalidState(
+            f"{documents.name_of(invoice)} cannot be credited: only issued invoices can"
+        )
     earliest = max(invoice.document_date, _posted_on(uow, invoice))
     if wanted.date < earliest:
         raise InvalidInput.single(
@@ -327,7 +312,7 @@ def issue_credit_note(
     left = creditable(uow, invoice)
     if total > left:
         raise InvalidState(
-            f"only {left} {customer.currency} of {_name(invoice)} is left to credit; "
+            f"only {left} {customer.currency} of {documents.name_of(invoice)} is left to credit; "
             f"this credit note totals {total} {customer.currency}"
         )
     doc_id = uow.documents.new_id()
@@ -372,8 +357,7 @@ def _posted_on(uow: BillingUnitOfWork, doc: Document) -> date:
 
 def creditable(uow: BillingUnitOfWork, invoice: Document) -> Money:
     """What may still be credited on an invoice: its total less its credit notes."""
-    notes = [n.total for n in uow.documents.credit_notes_of(invoice.id)]
-    return invoice.total - money_sum(notes, invoice.currency)
+    return documents.left_to_credit(invoice, uow.documents.credit_notes_of(invoice.id))
 
 
 # -- sending --------------------------------------------------------------------------------
@@ -383,7 +367,7 @@ def mark_sent(uow: BillingUnitOfWork, document_id: int, *, at: object) -> Docume
     """Record that a document was sent to the customer (the first time counts)."""
     doc = uow.documents.get(document_id)
     if doc.state in (DocState.DRAFT, DocState.VOID):
-        raise InvalidState(f"{_name(doc)} is {doc.state.value}: it cannot be sent")
+        raise InvalidState(f"{documents.name_of(doc)} is {doc.state.value}: it cannot be sent")
     if uow.documents.mark_sent([doc.id], at):
         _audit(uow, "document.sent", doc, {})
     return uow.documents.get(document_id)
@@ -398,14 +382,6 @@ def _locked(
     doc = get_document(uow, document_id, kind=kind)
     customer = uow.customers.lock(doc.customer_id)
     return uow.documents.get(document_id), customer
-
-
-def _name(doc: Document) -> str:
-    kind = {
-        DocType.CREDIT_NOTE: "credit note",
-        DocType.PROFORMA: "proforma",
-    }.get(doc.type, "invoice")
-    return f"{kind} {doc.number or doc.id}"
 
 
 def _audit(

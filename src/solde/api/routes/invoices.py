@@ -26,10 +26,9 @@ from solde.api.schemas.invoices import (
 )
 from solde.billing import editing, reading
 from solde.billing import usecases as billing
-from solde.billing.documents import INVOICE_TYPES, DocState, Document, Status, editable_fields
+from solde.billing.documents import INVOICE_TYPES, Document, Status
 from solde.billing.ports import BillingUnitOfWork, Compare, InvoiceQuery, Listed
 from solde.domain.errors import FieldErrors, InvalidInput
-from solde.domain.money import money_sum
 from solde.domain.values import check_date
 from solde.ledger.ports import MAX_PAGE
 
@@ -54,24 +53,8 @@ def present(uow: BillingUnitOfWork, doc: Document, as_of: date) -> InvoiceOut:
 
 
 def present_row(uow: BillingUnitOfWork, row: Listed, as_of: date) -> InvoiceOut:
-    """A row of the invoices list: the status the filter saw, today's invoice balance."""
-    doc = row.document
-    notes = tuple(uow.documents.credit_notes_of(doc.id))
-    live = doc.type.is_invoice and doc.state is DocState.ISSUED
-    view = reading.InvoiceView(
-        document=doc,
-        status=row.status,
-        open_amount=row.open_amount,
-        payments=tuple(reading.links_of(uow, doc)),
-        credit_notes=notes,
-        credit_of=None,
-        converted=None,
-        editable=editable_fields(doc, row.settled),
-        void_refusal=None,
-        creditable=doc.total - money_sum([n.total for n in notes], doc.currency) if live else None,
-        as_of=as_of,
-    )
-    return invoice_out(view)
+    """A row of the invoices list: the status and invoice balance the filter saw."""
+    return invoice_out(reading.describe_row(uow, row, as_of=as_of))
 
 
 def _as_of(today: date, value: date | None) -> date:

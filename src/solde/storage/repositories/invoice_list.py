@@ -97,12 +97,9 @@ def _chain(as_of: date | Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     return posted, settled
 
 
-def _tx_open(as_of: date) -> ColumnElement[Any]:
-    """What the document's transaction had open at the end of `as_of`: its open amount now
-    when nothing was allocated on it after that day; for an invoice posted again after that
-    day (an edit of its items), what its earlier postings had open; else its amount less the
-    allocations dated up to that day. The subqueries run only for the rows that need them."""
-    settled = (
+def _settled_on_tx(as_of: date | Any) -> ColumnElement[Any]:
+    """What the allocations dated up to `as_of` settled on the document's transaction."""
+    return (
         select(func.coalesce(func.sum(a.amount), 0))
         .where(
             a.customer_id == t.customer_id,
@@ -111,6 +108,13 @@ def _tx_open(as_of: date) -> ColumnElement[Any]:
         )
         .scalar_subquery()
     )
+
+
+def _tx_open(as_of: date) -> ColumnElement[Any]:
+    """What the document's transaction had open at the end of `as_of`: its open amount now
+    when nothing was allocated on it after that day; for an invoice posted again after that
+    day (an edit of its items), what its earlier postings had open; else its amount less the
+    allocations dated up to that day. The subqueries run only for the rows that need them."""
     chain_posted, chain_settled = _chain(as_of)
     reposted_later = and_(t.date > as_of, t.initiated_on.isnot(None), t.type == "invoice")
     return case(
@@ -120,7 +124,7 @@ def _tx_open(as_of: date) -> ColumnElement[Any]:
         ),
         (and_(reposted_later, chain_posted > 0), chain_posted - chain_settled),
         (or_(t.allocated_on.is_(None), t.allocated_on <= as_of), t.open_amount),
-        else_=t.amount - settled,
+        else_=t.amount - _settled_on_tx(as_of),
     )
 
 
@@ -128,16 +132,7 @@ def open_as_of(credit_note: bool) -> Select[Any]:
     """One document's open amount and pending flag at the end of `:as_of` (bound parameters
     `customer_id`, `document_id`, `transaction_id`, `as_of`)."""
     as_of = bindparam("as_of", type_=Date)
-    amount = (
-        t.amount
-        - select(func.coalesce(func.sum(a.amount), 0))
-        .where(
-            a.customer_id == t.customer_id,
-            or_(a.debit_id == t.id, a.credit_id == t.id),
-            a.date <= as_of,
-        )
-        .scalar_subquery()
-    )
+    amount = t.amount - _settled_on_tx(as_of)
     if not credit_note:
         chain_posted, chain_settled = _chain(as_of)
         amount = case((chain_posted > 0, chain_posted - chain_settled), else_=amount)
