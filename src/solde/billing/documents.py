@@ -72,8 +72,8 @@ class Status(StrEnum):
 class Item:
     """One line of a document. Amounts are signed: a credit line lowers the total.
 
-    `transaction_id` names the unbilled line it came from (or the service, later); typed items
-    have none."""
+    `transaction_id` names the unbilled line it came from, `service_id` the service it bills
+    (for `period_start`..`period_end`); typed items have neither."""
 
     description: str
     quantity: Decimal
@@ -85,11 +85,12 @@ class Item:
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     transaction_id: int | None = None
+    service_id: int | None = None
 
     @property
     def is_typed(self) -> bool:
-        """Typed in by a user (not loaded from an unbilled line)."""
-        return self.transaction_id is None
+        """Typed in by a user (not loaded from an unbilled line nor billed for a service)."""
+        return self.transaction_id is None and self.service_id is None
 
 
 @dataclass(frozen=True, slots=True)

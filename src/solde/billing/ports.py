@@ -10,8 +10,10 @@ from enum import StrEnum
 from typing import Protocol
 
 from solde.billing.documents import DocType, Document, Settled, Status
+from solde.billing.services import Charge, Service, ServiceInput
 from solde.domain.errors import InvalidInput
 from solde.domain.money import Money
+from solde.ledger.billing import BillingSettings
 from solde.ledger.model import PaymentMethod
 from solde.ledger.ports import MAX_OFFSET, Page, UnitOfWork, _check_page
 
@@ -115,6 +117,9 @@ class Documents(Protocol):
     def get(self, document_id: int) -> Document:
         """The document, or `NotFound`."""
 
+    def delete_draft(self, document: Document) -> None:
+        """Remove a draft of a preview (it never had a number nor touched the balance)."""
+
     def replace(self, before: Document, after: Document) -> None:
         """Save `after` (items included) in place of `before`; `Conflict` if the stored
         document changed meanwhile."""
@@ -191,3 +196,154 @@ class BillingUnitOfWork(UnitOfWork, Protocol):
     @property
     def groups(self) -> Groups:
         """Invoice groups."""
+
+    @property
+    def services(self) -> Services:
+        """Services and their charges."""
+
+    @property
+    def runs(self) -> Runs:
+        """Billing runs."""
+
+
+class Services(Protocol):
+    """Services of customers and the charges that billed them."""
+
+    def add(self, customer_id: int, wanted: ServiceInput) -> Service:
+        """Keep a new service (nothing billed yet)."""
+
+    def get(self, service_id: int) -> Service:
+        """The service, or `NotFound`."""
+
+    def of_customer(self, customer_id: int) -> list[Service]:
+        """Every service of the customer, ended ones included, by id."""
+
+    def of_customers(self, customer_ids: Sequence[int]) -> dict[int, list[Service]]:
+        """The services of many customers at once (billing runs)."""
+
+    def replace(self, before: Service, after: Service) -> Service:
+        """Save `after` in place of `before`; `Conflict` if the stored service changed
+        meanwhile (its billing included)."""
+
+    def bill(self, service: Service, charge: Charge) -> None:
+        """Record that `charge` billed the service through `charge.last`. Refuses with
+        `Conflict` when the service was billed meanwhile or the period was billed already."""
+
+    def trim(self, service_id: int, through: date) -> None:
+        """Shorten the service's charges to end on or before `through` (days given back)."""
+
+    def charges_of(self, service_id: int) -> list[Charge]:
+        """The charges of a service, oldest first."""
+
+    def release(self, customer_id: int, document_id: int) -> list[Charge]:
+        """Forget the charges of a voided invoice; a service whose latest billing they were
+        is billed again from their first day. Returns the released charges."""
+
+
+class RunStatus(StrEnum):
+    """Where a billing run stands."""
+
+    PREVIEW = "preview"  # drafts made, waiting to be confirmed or discarded
+    RUNNING = "running"
+    COMPLETED = "completed"
+    DISCARDED = "discarded"
+
+
+class Outcome(StrEnum):
+    """What a billing run did for one customer."""
+
+    INVOICED = "invoiced"
+    DRAFTED = "drafted"  # a preview's draft
+    SKIPPED = "skipped"  # nothing to bill, a zero total, not the customer's billing day...
+    PARKED = "parked"  # billing failed; the reason is kept and the customer can be re-run
+    DISCARDED = "discarded"  # a preview's draft thrown away
+
+
+#: Outcomes after which a run of the same date leaves the customer alone.
+FINAL_OUTCOMES = frozenset({Outcome.INVOICED, Outcome.SKIPPED})
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """The options of a billing run (SPEC §8)."""
+
+    preview: bool = False
+    skip_zero_invoices: bool = True
+    balance_only_accounts: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A billing run for one date."""
+
+    id: int
+    date: date
+    options: RunOptions
+    status: RunStatus
+    total: int  # customers selected
+    created_by: str | None = None
+    created_at: object = None
+    finished_at: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerOutcome:
+    """One customer's result in a run."""
+
+    run_id: int
+    customer_id: int
+    outcome: Outcome
+    document_id: int | None = None
+    reason: str | None = None
+    total: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a run has come: customers per outcome."""
+
+    total: int
+    counts: dict[str, int]
+
+    @property
+    def done(self) -> int:
+        """Customers with any outcome."""
+        return sum(self.counts.values())
+
+
+class Runs(Protocol):
+    """Billing runs and what they did per customer."""
+
+    def add(self, day: date, options: RunOptions, status: RunStatus) -> Run:
+        """A new run."""
+
+    def get(self, run_id: int) -> Run:
+        """The run, or `NotFound`."""
+
+    def latest(self, limit: int) -> list[Run]:
+        """The newest runs first."""
+
+    def open_run(self, day: date) -> Run | None:
+        """The run of `day` that is running or completed (not a preview), if any."""
+
+    def set_status(self, run_id: int, status: RunStatus, *, total: int | None = None) -> None:
+        """Change a run's status (and the number of customers it selected)."""
+
+    def candidates(self, day: date, defaults: BillingSettings) -> list[int]:
+        """Customers a run of `day` must look at, by id: billing on and invoiced automatically
+        by runs, not inactive, and `day` is on their billing day of month or one of their
+        services waits to be billed at activation."""
+
+    def record(self, outcome: CustomerOutcome) -> None:
+        """Keep (or replace) a customer's outcome in a run."""
+
+    def finished_on(self, day: date) -> set[int]:
+        """Customers already invoiced or skipped by a run of `day` (not discarded)."""
+
+    def outcomes(
+        self, run_id: int, *, outcome: Outcome | None = None, limit: int = 100, after: int = 0
+    ) -> list[CustomerOutcome]:
+        """Outcomes of a run by customer id, after the customer id `after`."""
+
+    def progress(self, run_id: int) -> Progress:
+        """How many customers reached each outcome."""

@@ -57,7 +57,7 @@ def create_invoice(
             "nothing_to_bill",
             f"the customer has no unbilled line dated on or before {wanted.date.isoformat()}",
         )
-    return _issue(uow, customer, wanted, composition, on=on)
+    return issue(uow, customer, wanted, composition, on=on)
 
 
 def _check_invoice_date(uow: BillingUnitOfWork, day: date, on: date) -> None:
@@ -68,7 +68,7 @@ def _check_invoice_date(uow: BillingUnitOfWork, day: date, on: date) -> None:
     uow.settings.get().check_open(day)
 
 
-def _issue(
+def issue(
     uow: BillingUnitOfWork,
     customer: Customer,
     wanted: InvoiceInput,
@@ -77,6 +77,7 @@ def _issue(
     on: date,
     converted_from: int | None = None,
 ) -> Document:
+    """Issue a composed invoice: number, ledger posting, billed lines, settlement, document."""
     doc_id = uow.documents.new_id()
     number = take_number(uow, wanted.type, wanted.date, customer)
     tx = ledgering.post_invoice(uow, customer, doc_id, number, composition, wanted.date, on=on)
@@ -174,7 +175,7 @@ def convert_proforma(
         period_end=proforma.period_end,
     )
     composition = compose(proforma.items, [], currency=customer.currency)
-    invoice = _issue(uow, customer, wanted, composition, on=on, converted_from=proforma.id)
+    invoice = issue(uow, customer, wanted, composition, on=on, converted_from=proforma.id)
     uow.documents.replace(
         proforma, replace(proforma, state=DocState.CONVERTED, converted_to=invoice.id)
     )
@@ -245,6 +246,8 @@ def void_invoice(
         uow.settings.get().check_open(day)
         ledgering.cancel_posting(uow, customer, doc, day, reason, on=on)
     ledgering.unbill_lines(uow, doc, on=on)
+    if any(item.service_id is not None for item in doc.items):
+        uow.services.release(doc.customer_id, doc.id)
     voided = replace(doc, state=DocState.VOID, voided_on=day, void_reason=reason)
     uow.documents.replace(doc, voided)
     _audit(uow, "invoice.voided", voided, {"reason": reason, "date": day.isoformat()})

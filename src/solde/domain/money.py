@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from fractions import Fraction
 
 from solde.domain.currency import exponent
 from solde.domain.errors import CurrencyMismatch, InvalidInput
@@ -146,6 +147,14 @@ class Money:
         """Round an exact computed value half-up to the currency (2.345 EUR -> 2.35)."""
         rounded = value.quantize(_unit(currency), rounding=ROUND_HALF_UP, context=_WIDE)
         return cls(rounded, currency)
+
+    @classmethod
+    def round_fraction(cls, value: Fraction, currency: str) -> Money:
+        """Round an exact rational value (a prorated price: 60 × 10/31) half-up, away from
+        zero, to the currency, once: no intermediate decimal is ever rounded."""
+        scaled = abs(value) * 10 ** exponent(currency)
+        minor = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)
+        return cls.from_minor(-minor if value < 0 else minor, currency)
 
     # -- reading ------------------------------------------------------------------------------
     @property

@@ -385,6 +385,7 @@ document_items = Table(
     Column("period_start", Date),
     Column("period_end", Date),
     Column("transaction_id", BigInteger),  # the unbilled line it came from
+    Column("service_id", BigInteger),  # the service it bills
     PrimaryKeyConstraint("customer_id", "document_id", "position"),
     CheckConstraint("net + tax = gross", name="net_plus_tax"),
 )
@@ -433,4 +434,104 @@ Index(
     transactions.c.invoice_id,
     sqlite_where=transactions.c.invoice_id.isnot(None),
     postgresql_where=transactions.c.invoice_id.isnot(None),
+)
+
+# -- services and billing runs (SPEC §8) ------------------------------------------------------
+
+services = Table(
+    "services",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("id", BigInteger, Identity(), nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("unit_price_e6", BigInteger, nullable=False),  # per billing period, excl. tax
+    Column("quantity_e6", BigInteger, nullable=False),
+    Column("tax_rate_e4", BigInteger, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("billed_through", Date),
+    Column("created_at", Stamp(), nullable=False),
+    Column("updated_at", Stamp(), nullable=False),
+    PrimaryKeyConstraint("customer_id", "id"),
+    UniqueConstraint("id"),
+    CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
+    CheckConstraint("quantity_e6 > 0", name="quantity_positive"),
+)
+
+# One row per billing of a service: the days it covered and the price used. A service's days
+# are billed once: a second charge starting on the same day is refused by the key.
+service_charges = Table(
+    "service_charges",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("service_id", BigInteger, nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("document_id", BigInteger),  # NULL: an invoice of zero that was skipped
+    Column("unit_price_e6", BigInteger, nullable=False),
+    Column("quantity_e6", BigInteger, nullable=False),
+    Column("tax_rate_e4", BigInteger, nullable=False),
+    PrimaryKeyConstraint("customer_id", "service_id", "first_day"),
+    CheckConstraint("last_day >= first_day", name="days"),
+)
+Index(
+    "ix_service_charges_document_id",
+    service_charges.c.customer_id,
+    service_charges.c.document_id,
+)
+
+RUN_STATUSES = ("preview", "running", "completed", "discarded")
+OUTCOMES = ("invoiced", "drafted", "skipped", "parked", "discarded")
+
+billing_runs = Table(
+    "billing_runs",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("date", Date, nullable=False),
+    Column("preview", Boolean, nullable=False),
+    Column("skip_zero_invoices", Boolean, nullable=False),
+    Column("balance_only_accounts", Boolean, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("created_at", Stamp(), nullable=False),
+    Column("created_by", String(100)),
+    Column("finished_at", Stamp()),
+    CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+)
+Index("ix_billing_runs_date", billing_runs.c.date)
+
+billing_run_customers = Table(
+    "billing_run_customers",
+    metadata,
+    Column("customer_id", BigInteger, nullable=False),
+    Column("run_id", BigInteger, ForeignKey("billing_runs.id"), nullable=False),
+    Column("date", Date, nullable=False),  # the run's date, to find a date's outcomes fast
+    Column("outcome", String(10), nullable=False),
+    Column("document_id", BigInteger),
+    Column("total", BigInteger),  # the document's total, minor units
+    Column("currency", String(3)),
+    Column("reason", String(500)),
+    Column("at", Stamp(), nullable=False),
+    PrimaryKeyConstraint("customer_id", "run_id"),
+    CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
+)
+Index(
+    "ix_billing_run_customers_run_id",
+    billing_run_customers.c.run_id,
+    billing_run_customers.c.outcome,
+)
+Index(
+    "ix_billing_run_customers_date", billing_run_customers.c.date, billing_run_customers.c.outcome
+)
+
+# The daily cycle: each date runs once (SPEC §10); a date whose cycle crashed is taken up again.
+daily_cycles = Table(
+    "daily_cycles",
+    metadata,
+    Column("date", Date, primary_key=True),
+    Column("status", String(10), nullable=False),  # running, completed
+    Column("run_id", BigInteger),
+    Column("summary", Json, nullable=False),
+    Column("started_at", Stamp(), nullable=False),
+    Column("completed_at", Stamp()),
 )

@@ -11,6 +11,7 @@ nothing. A write unit of work on SQLite starts with BEGIN IMMEDIATE (see `engine
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -18,9 +19,12 @@ from solde.storage.repositories.allocations import SqlAllocations
 from solde.storage.repositories.audit import SqlAuditLog
 from solde.storage.repositories.balances import SqlBalances
 from solde.storage.repositories.customers import SqlCustomers
+from solde.storage.repositories.cycles import SqlCycles
 from solde.storage.repositories.documents import SqlDocuments
 from solde.storage.repositories.groups import SqlGroups
 from solde.storage.repositories.numbering import SqlNumbering
+from solde.storage.repositories.runs import SqlRuns
+from solde.storage.repositories.services import SqlServices
 from solde.storage.repositories.settings import SqlSettings
 from solde.storage.repositories.transactions import SqlTransactions
 
@@ -37,12 +41,24 @@ class SqlUnitOfWork:
     documents: SqlDocuments
     numbering: SqlNumbering
     groups: SqlGroups
+    services: SqlServices
+    runs: SqlRuns
+    cycles: SqlCycles
 
-    def __init__(self, engine: Engine, *, actor: str, write: bool = True) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        actor: str,
+        write: bool = True,
+        outer: Connection | None = None,
+    ) -> None:
         self.actor = actor
         self._engine = engine
         self._write = write
+        self._outer = outer
         self._connection: Connection | None = None
+        self._nested: Any = None
         self._committed = False
 
     @property
@@ -52,9 +68,13 @@ class SqlUnitOfWork:
         return self._connection
 
     def __enter__(self) -> SqlUnitOfWork:
-        mode = "IMMEDIATE" if self._write else "DEFERRED"
-        connection = self._engine.connect().execution_options(sqlite_begin=mode)
-        connection.begin()
+        if self._outer is not None:  # a savepoint inside a transaction that a simulation owns
+            connection = self._outer
+            self._nested = connection.begin_nested()
+        else:
+            mode = "IMMEDIATE" if self._write else "DEFERRED"
+            connection = self._engine.connect().execution_options(sqlite_begin=mode)
+            connection.begin()
         self._connection = connection
         self.customers = SqlCustomers(connection)
         self.transactions = SqlTransactions(connection)
@@ -65,11 +85,17 @@ class SqlUnitOfWork:
         self.documents = SqlDocuments(connection)
         self.numbering = SqlNumbering(connection)
         self.groups = SqlGroups(connection, self.actor)
+        self.services = SqlServices(connection)
+        self.runs = SqlRuns(connection, self.actor)
+        self.cycles = SqlCycles(connection)
         return self
 
     def commit(self) -> None:
         """Make every change of this unit of work durable."""
-        self.connection.commit()
+        if self._nested is not None:
+            self._nested.commit()
+        else:
+            self.connection.commit()
         self._committed = True
 
     def __exit__(
@@ -79,6 +105,12 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         connection = self.connection
+        if self._nested is not None:
+            if not self._committed:
+                self._nested.rollback()
+            self._nested = None
+            self._connection = None
+            return
         try:
             if not self._committed:
                 connection.rollback()

@@ -90,6 +90,7 @@ def _item_rows(doc: Document) -> list[dict[str, Any]]:
             "period_start": item.period_start,
             "period_end": item.period_end,
             "transaction_id": item.transaction_id,
+            "service_id": item.service_id,
         }
         for position, item in enumerate(doc.items, start=1)
     ]
@@ -107,6 +108,7 @@ def _item(row: Row[Any], currency: str) -> Item:
         period_start=row.period_start,
         period_end=row.period_end,
         transaction_id=row.transaction_id,
+        service_id=row.service_id,
     )
 
 
@@ -189,6 +191,26 @@ class SqlDocuments:
                     document_id=document.id,
                 )
             )
+
+    def delete_draft(self, document: Document) -> None:
+        """Remove a draft (a preview's) and its items; it never had a number."""
+        if document.state is not DocState.DRAFT:
+            raise Conflict(f"document {document.id} is not a draft")
+        key = {"c": document.customer_id, "d": document.id}
+        self._c.execute(
+            delete(document_items).where(
+                document_items.c.customer_id == key["c"], document_items.c.document_id == key["d"]
+            )
+        )
+        gone = self._c.execute(
+            delete(documents).where(
+                documents.c.customer_id == key["c"],
+                documents.c.id == key["d"],
+                documents.c.state == DocState.DRAFT.value,
+            )
+        )
+        if gone.rowcount != 1:
+            raise Conflict(f"draft {document.id} changed meanwhile")
 
     def get(self, document_id: int) -> Document:
         """The document with its items, or NotFound."""

@@ -1,0 +1,158 @@
+"""Use cases of services: give a customer a service, change it, end it (SPEC §8).
+
+A change of price, quantity or tax rate applies to the days not billed yet. Ending a service
+inside days already billed (in advance) gives those days back as an unbilled credit line for
+the next invoice, at the price they were billed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from solde.billing.ports import BillingUnitOfWork
+from solde.billing.services import (
+    Service,
+    anchor_of,
+    given_back,
+    parse_service,
+    parse_service_changes,
+    priced_item,
+    share_of,
+)
+from solde.domain.periods import ONE_DAY
+from solde.domain.tax import LinePrice
+from solde.ledger.entries import Entry
+from solde.ledger.model import Kind, Transaction, TxType
+from solde.ledger.usecases import add_unbilled_line
+
+
+def add_service(
+    uow: BillingUnitOfWork, customer_id: int, values: Mapping[str, object], *, on: date
+) -> Service:
+    """Give a customer a service; it is billed from its start date by the next recurring
+    invoice (or at once by the next daily run with `bill_on_activation`)."""
+    customer = uow.customers.lock(customer_id)
+    wanted = parse_service(values, on=on)
+    service = uow.services.add(customer.id, wanted)
+    _audit(uow, "service.added", service, {})
+    return service
+
+
+def get_service(uow: BillingUnitOfWork, service_id: int) -> Service:
+    """One service."""
+    return uow.services.get(service_id)
+
+
+def list_services(uow: BillingUnitOfWork, customer_id: int) -> list[Service]:
+    """A customer's services, ended ones included."""
+    uow.customers.get(customer_id)
+    return uow.services.of_customer(customer_id)
+
+
+def update_service(
+    uow: BillingUnitOfWork, service_id: int, changes: Mapping[str, object], *, on: date
+) -> Service:
+    """Change or end a service. An end date before `billed_through` credits the days after it
+    as an unbilled line dated the day after the end, and the service is billed through its
+    end; moving the end later lets the next invoice bill the days again."""
+    found = uow.services.get(service_id)
+    customer = uow.customers.lock(found.customer_id)
+    service = uow.services.get(service_id)
+    wanted = parse_service_changes(service, changes)
+    changed = replace(
+        service,
+        description=wanted.description,
+        quantity=wanted.price.quantity,
+        unit_price=wanted.price.unit_price,
+        tax_rate=wanted.price.tax_rate,
+        start_date=wanted.start_date,
+        end_date=wanted.end_date,
+    )
+    credits: list[Transaction] = []
+    through, end = service.billed_through, wanted.end_date
+    if end is not None and through is not None and end < through:
+        credits = _give_back(uow, customer.id, customer.currency, service, end, on=on)
+        changed = replace(changed, billed_through=end)
+    saved = uow.services.replace(service, changed)
+    if end is not None and through is not None and end < through:
+        uow.services.trim(service.id, end)
+    _audit(
+        uow,
+        "service.changed",
+        saved,
+        {"changes": sorted(changes), "credit_lines": [c.id for c in credits]},
+    )
+    return saved
+
+
+def _give_back(
+    uow: BillingUnitOfWork,
+    customer_id: int,
+    currency: str,
+    service: Service,
+    end: date,
+    *,
+    on: date,
+) -> list[Transaction]:
+    """Unbilled credit lines for the billed days after `end`, one per charge that billed them."""
+    assert service.billed_through is not None
+    customer = uow.customers.get(customer_id)
+    billing = customer.billing_settings(uow.settings.get())
+    starts = [s.start_date for s in uow.services.of_customer(customer_id)]
+    anchor = anchor_of(billing.billing_day, starts)
+    made = []
+    charges = uow.services.charges_of(service.id)
+    for charge, first, last in given_back(charges, end + ONE_DAY, service.billed_through):
+        share = share_of(
+            first, last, anchor=anchor, months=billing.period_months, proration=billing.proration
+        )
+        item = priced_item(
+            service.description,
+            charge.price,
+            share,
+            first=first,
+            last=last,
+            currency=currency,
+            service_id=service.id,
+        )
+        if item.net.is_zero():
+            continue
+        entry = Entry(
+            kind=Kind.CREDIT,
+            type=TxType.ADJUSTMENT,
+            label=_label(service.description, first, last),
+            date=end + ONE_DAY,
+            price=LinePrice(Decimal(1), item.net.amount, charge.price.tax_rate),
+            bill_on_next_invoice=True,
+            reference=f"service {service.id}",
+        )
+        made.append(add_unbilled_line(uow, customer, entry, on=on))
+    return made
+
+
+def _label(description: str, first: date, last: date) -> str:
+    text = f"Unused days of {description} ({first.isoformat()} to {last.isoformat()})"
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _audit(
+    uow: BillingUnitOfWork, action: str, service: Service, details: Mapping[str, object]
+) -> None:
+    uow.audit.record(
+        action,
+        customer_id=service.customer_id,
+        object_type="service",
+        object_id=service.id,
+        details={
+            "description": service.description,
+            "unit_price": str(service.unit_price),
+            "quantity": str(service.quantity),
+            "tax_rate": str(service.tax_rate),
+            "start_date": service.start_date.isoformat(),
+            "end_date": None if service.end_date is None else service.end_date.isoformat(),
+            **details,
+        },
+    )

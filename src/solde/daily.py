@@ -1,0 +1,271 @@
+"""The daily cycle (SPEC §10): what a scheduler runs once a day, and its simulation.
+
+For each date not processed yet up to D, oldest first, the cycle runs: the billing run of the
+date, settlement of customers with open debits and credits side by side, and the invoices that
+become overdue. Each date runs exactly once: it is recorded as started, then completed with a
+summary; a date whose cycle was interrupted is taken up again (each step is idempotent). The
+first cycle ever runs D alone: nothing before D is caught up.
+
+Blocking, deactivation and reminders join the cycle with dunning; webhook delivery with the
+webhooks.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from solde.billing.documents import Status, status
+from solde.billing.ports import Outcome
+from solde.bootstrap import Config, Container
+from solde.domain.errors import InvalidInput, SoldeError
+from solde.runs import OnProgress, run_billing
+from solde.settlement.allocating import auto_settle
+from solde.storage.backup import backup_sqlite
+from solde.storage.unit_of_work import SqlUnitOfWork
+
+ONE_DAY = timedelta(days=1)
+#: A catch-up or a simulation covers at most this many days at once.
+MAX_DAYS = 1096
+
+
+@dataclass(slots=True)
+class DayReport:
+    """What the cycle of one date did."""
+
+    date: date
+    run_id: int | None = None
+    invoiced: int = 0
+    skipped: int = 0
+    parked: int = 0
+    settled_customers: int = 0
+    overdue_invoices: list[int] = field(default_factory=list)
+    invoices: list[dict[str, Any]] = field(default_factory=list)  # simulations only
+    already_done: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        """The report as JSON (kept with the date)."""
+        return {
+            "run_id": self.run_id,
+            "invoiced": self.invoiced,
+            "skipped": self.skipped,
+            "parked": self.parked,
+            "settled_customers": self.settled_customers,
+            "overdue_invoices": self.overdue_invoices,
+        }
+
+
+def dates_to_run(container: Container, up_to: date) -> list[date]:
+    """The dates the cycle must process to reach `up_to`, oldest first: every date after the
+    last completed one, and any interrupted date."""
+    with container.uow(actor="system", write=False) as uow:
+        last = uow.cycles.last_completed()
+        unfinished = uow.cycles.unfinished(up_to)
+    if last is None:
+        days = [] if unfinished and unfinished[-1] >= up_to else [up_to]
+    else:
+        days = [last + ONE_DAY * (k + 1) for k in range((up_to - last).days)]
+    found = sorted(set(days) | set(unfinished))
+    if len(found) > MAX_DAYS:
+        raise InvalidInput.single(
+            "date",
+            "too_many_days",
+            f"{len(found)} days to catch up; run the cycle for at most {MAX_DAYS} days at once",
+        )
+    return found
+
+
+def run_daily(
+    container: Container,
+    *,
+    up_to: date,
+    actor: str,
+    workers: int = 1,
+    progress: Callable[[date], OnProgress | None] | None = None,
+) -> list[DayReport]:
+    """Run the cycle for every date not processed yet up to `up_to`, oldest first. A date
+    already completed is not run again (its report says so)."""
+    days = dates_to_run(container, up_to)
+    if not days:
+        with container.uow(actor=actor, write=False) as uow:
+            done = uow.cycles.status_of(up_to) == "completed"
+        return [DayReport(up_to, already_done=True)] if done else []
+    reports = []
+    for day in days:
+        on_progress = None if progress is None else progress(day)
+        reports.append(run_day(container, day, actor=actor, workers=workers, progress=on_progress))
+    return reports
+
+
+def run_day(
+    container: Container,
+    day: date,
+    *,
+    actor: str,
+    workers: int = 1,
+    progress: OnProgress | None = None,
+) -> DayReport:
+    """The cycle of one date, with the date as the business day of every step."""
+    with container.uow(actor=actor) as uow:
+        if uow.cycles.status_of(day) == "completed":
+            return DayReport(day, already_done=True)
+        uow.cycles.start(day)
+        uow.commit()
+    report = DayReport(day)
+    run = run_billing(
+        container,
+        {"date": day.isoformat()},
+        actor=actor,
+        on=day,
+        workers=workers,
+        progress=progress,
+    )
+    report.run_id = run.id
+    with container.uow(actor=actor, write=False) as uow:
+        counts = uow.runs.progress(run.id).counts
+    report.invoiced = counts.get(Outcome.INVOICED, 0)
+    report.skipped = counts.get(Outcome.SKIPPED, 0)
+    report.parked = counts.get(Outcome.PARKED, 0)
+    report.settled_customers = _settle(container, day, actor=actor)
+    report.overdue_invoices = _overdue(container, day, actor=actor)
+    with container.uow(actor=actor) as uow:
+        uow.cycles.complete(day, run.id, report.summary())
+        uow.audit.record(
+            "daily_cycle.completed",
+            customer_id=None,
+            object_type="daily_cycle",
+            object_id=None,
+            details={"date": day.isoformat(), **report.summary()},
+        )
+        uow.commit()
+    return report
+
+
+def _settle(container: Container, day: date, *, actor: str) -> int:
+    """Settle customers whose open credits and debits stand side by side (a credit kept
+    while automatic settlement was off, then turned on)."""
+    with container.uow(actor=actor, write=False) as uow:
+        candidates = uow.cycles.to_settle()
+    settled = 0
+    for customer_id in candidates:
+        try:
+            with container.uow(actor=actor) as uow:
+                customer = uow.customers.lock(customer_id)
+                if auto_settle(uow, customer, on=day):
+                    settled += 1
+                uow.commit()
+        except SoldeError:
+            continue
+    return settled
+
+
+def _overdue(container: Container, day: date, *, actor: str) -> list[int]:
+    """Invoices due the day before that are still open: overdue from `day` (SPEC §5)."""
+    found = []
+    with container.uow(actor=actor) as uow:
+        docs = [uow.documents.get(i) for i in uow.cycles.due_on(day - ONE_DAY)]
+        settled = uow.documents.settled(docs, day)
+        for doc in docs:
+            if status(doc, settled.get(doc.id), as_of=day) is Status.OVERDUE:
+                found.append(doc.id)
+                uow.audit.record(
+                    "invoice.overdue",
+                    customer_id=doc.customer_id,
+                    object_type="invoice",
+                    object_id=doc.id,
+                    details={"number": doc.number, "due_date": doc.due_date.isoformat()},
+                )
+        uow.commit()
+    return found
+
+
+# -- simulation ------------------------------------------------------------------------------
+
+
+class _Joined(Container):
+    """A container whose units of work are savepoints of one outer transaction."""
+
+    def __init__(self, config: Config, outer: Connection) -> None:
+        super().__init__(config, engine=outer.engine)
+        self._outer_connection = outer
+
+    def uow(self, *, actor: str, write: bool = True) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, actor=actor, write=write, outer=self._outer_connection)
+
+
+@contextmanager
+def _copy_of(container: Container) -> Iterator[Container]:
+    """A container on a throw-away copy of the database: a file copy of SQLite, or for
+    PostgreSQL one transaction that is rolled back at the end (nobody else sees it)."""
+    engine = container.engine
+    if engine.dialect.name == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="solde-simulate-"))
+        try:
+            target = folder / "copy.db"
+            backup_sqlite(engine, target)
+            copy = Container(Config(database_url=f"sqlite:///{target}"))
+            try:
+                yield copy
+            finally:
+                copy.dispose()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    with engine.connect() as connection:
+        connection.begin()
+        try:
+            yield _Joined(container.config, connection)
+        finally:
+            connection.rollback()
+
+
+def simulate(
+    container: Container, *, start: date, end: date, actor: str = "simulation"
+) -> list[DayReport]:
+    """Run the daily cycle from `start` to `end` on a copy of the database and report, per
+    date, what would be invoiced; the real database is not changed."""
+    if end < start:
+        raise InvalidInput.single("to", "before_from", "cannot be before the start date")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise InvalidInput.single("to", "too_many_days", f"simulate at most {MAX_DAYS} days")
+    reports = []
+    with _copy_of(container) as copy:
+        day = start
+        while day <= end:
+            report = run_day(copy, day, actor=actor)
+            if report.run_id is not None:
+                report.invoices = _invoices_of(copy, report.run_id)
+            reports.append(report)
+            day += ONE_DAY
+    return reports
+
+
+def _invoices_of(container: Container, run_id: int) -> list[dict[str, Any]]:
+    found = []
+    with container.uow(actor="simulation", write=False) as uow:
+        after = 0
+        while True:
+            page = uow.runs.outcomes(run_id, outcome=Outcome.INVOICED, after=after, limit=1000)
+            if not page:
+                break
+            for outcome in page:
+                doc = uow.documents.get(outcome.document_id or 0)
+                found.append(
+                    {
+                        "customer_id": outcome.customer_id,
+                        "document_id": doc.id,
+                        "number": doc.number,
+                        "total": str(doc.total.amount),
+                        "currency": doc.currency,
+                    }
+                )
+            after = page[-1].customer_id
+    return found

@@ -1,0 +1,237 @@
+"""Running a billing run over many customers: one unit of work per customer, parked failures,
+progress, and worker processes (SPEC §8).
+
+    run = run_billing(container, {"date": "2026-12-01"}, actor="cli", on=today, workers=2)
+
+Each customer is billed and committed on its own, so a run that is killed loses at most the
+customer in flight; running the same date again finishes what is missing. A customer whose
+billing fails is parked with the reason and the run goes on. With `workers` above 1 the
+customers are dealt round-robin to that many processes, each with its own connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+
+from solde.billing import runs
+from solde.billing.ports import Outcome, Progress, Run, RunStatus
+from solde.bootstrap import Config, Container
+from solde.domain.errors import InvalidState, SoldeError
+
+log = logging.getLogger(__name__)
+
+#: Called with (customers done, customers selected) while a run goes on.
+OnProgress = Callable[[int, int], None]
+MAX_WORKERS = 32
+_POLL_SECONDS = 0.25
+
+
+def run_billing(
+    container: Container,
+    values: Mapping[str, object],
+    *,
+    actor: str,
+    on: date,
+    workers: int = 1,
+    progress: OnProgress | None = None,
+) -> Run:
+    """Start (or take up again) the run of a date and bill every customer it selects."""
+    with container.uow(actor=actor) as uow:
+        day, options = runs.parse_run(values, on=on)
+        run, todo = runs.start_run(uow, day, options)
+        uow.commit()
+    _process(
+        container, run, todo, _bill_customer, actor=actor, on=on, workers=workers, progress=progress
+    )
+    with container.uow(actor=actor) as uow:
+        run = runs.finish_run(uow, run.id)
+        uow.commit()
+    return run
+
+
+def retry_parked(
+    container: Container,
+    run_id: int,
+    *,
+    actor: str,
+    on: date,
+    workers: int = 1,
+    progress: OnProgress | None = None,
+) -> Run:
+    """Bill a run's parked customers again (drafts again in a preview)."""
+    with container.uow(actor=actor) as uow:
+        run = uow.runs.get(run_id)
+        if run.status is RunStatus.DISCARDED:
+            raise InvalidState(f"billing run {run.id} was discarded")
+        todo = runs.parked_customers(uow, run.id)
+        if run.status is RunStatus.COMPLETED and not run.options.preview:
+            uow.runs.set_status(run.id, RunStatus.RUNNING)
+        uow.commit()
+    _process(
+        container, run, todo, _bill_customer, actor=actor, on=on, workers=workers, progress=progress
+    )
+    with container.uow(actor=actor) as uow:
+        run = runs.finish_run(uow, run.id)
+        uow.commit()
+    return run
+
+
+def confirm_preview(
+    container: Container,
+    run_id: int,
+    *,
+    actor: str,
+    on: date,
+    workers: int = 1,
+    progress: OnProgress | None = None,
+) -> Run:
+    """Issue every draft of a preview; a customer whose bill changed meanwhile is parked."""
+    with container.uow(actor=actor) as uow:
+        run = runs.check_preview(uow, run_id)
+        uow.settings.get().check_open(run.date)
+        todo = runs.drafted_customers(uow, run.id)
+    _process(
+        container,
+        run,
+        todo,
+        _confirm_customer,
+        actor=actor,
+        on=on,
+        workers=workers,
+        progress=progress,
+    )
+    with container.uow(actor=actor) as uow:
+        run = runs.finish_preview(uow, run.id, RunStatus.COMPLETED)
+        uow.commit()
+    return run
+
+
+def discard_preview(container: Container, run_id: int, *, actor: str) -> Run:
+    """Throw a preview's drafts away."""
+    with container.uow(actor=actor) as uow:
+        run = runs.check_preview(uow, run_id)
+        todo = runs.drafted_customers(uow, run.id)
+    for chunk in _chunks(todo, 500):
+        with container.uow(actor=actor) as uow:
+            for customer_id in chunk:
+                runs.discard_customer(uow, run, customer_id)
+            uow.commit()
+    with container.uow(actor=actor) as uow:
+        run = runs.finish_preview(uow, run.id, RunStatus.DISCARDED)
+        uow.commit()
+    return run
+
+
+def progress_of(container: Container, run_id: int) -> tuple[Run, Progress]:
+    """A run and how far it has come."""
+    with container.uow(actor="system", write=False) as uow:
+        return uow.runs.get(run_id), uow.runs.progress(run_id)
+
+
+# -- the work --------------------------------------------------------------------------------
+
+Step = Callable[[Container, Run, int, str, date], None]
+
+
+def _bill_customer(container: Container, run: Run, customer_id: int, actor: str, on: date) -> None:
+    with container.uow(actor=actor) as uow:
+        runs.bill_customer(uow, run, customer_id, on=on)
+        uow.commit()
+
+
+def _confirm_customer(
+    container: Container, run: Run, customer_id: int, actor: str, on: date
+) -> None:
+    with container.uow(actor=actor) as uow:
+        runs.confirm_customer(uow, run, customer_id, on=on)
+        uow.commit()
+
+
+def _park(container: Container, run: Run, customer_id: int, actor: str, reason: str) -> None:
+    with container.uow(actor=actor) as uow:
+        found = uow.runs.outcomes(run.id, outcome=Outcome.DRAFTED, after=customer_id - 1, limit=1)
+        if found and found[0].customer_id == customer_id and found[0].document_id is not None:
+            uow.documents.delete_draft(uow.documents.get(found[0].document_id))
+        runs.park(uow, run, customer_id, reason)
+        uow.commit()
+
+
+def _bill_each(
+    container: Container,
+    run: Run,
+    customer_ids: Iterable[int],
+    step: Step,
+    *,
+    actor: str,
+    on: date,
+    progress: OnProgress | None,
+    total: int,
+) -> int:
+    """Bill customers one unit of work each; a failure parks the customer."""
+    done = 0
+    for customer_id in customer_ids:
+        try:
+            step(container, run, customer_id, actor, on)
+        except SoldeError as exc:
+            _park(container, run, customer_id, actor, exc.message)
+        except Exception as exc:  # a bug or bad data must not stop the run for the others
+            log.exception("billing customer %s in run %s failed", customer_id, run.id)
+            _park(container, run, customer_id, actor, f"{type(exc).__name__}: {exc}")
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    return done
+
+
+def _process(
+    container: Container,
+    run: Run,
+    todo: Sequence[int],
+    step: Step,
+    *,
+    actor: str,
+    on: date,
+    workers: int,
+    progress: OnProgress | None,
+) -> None:
+    workers = max(1, min(workers, MAX_WORKERS, len(todo) or 1))
+    if workers == 1:
+        _bill_each(
+            container, run, todo, step, actor=actor, on=on, progress=progress, total=len(todo)
+        )
+        return
+    url = container.config.database_url
+    parts = [list(todo[k::workers]) for k in range(workers)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_worker, url, run, part, step, actor, on) for part in parts]
+        while not all(f.done() for f in futures):
+            if progress is not None:
+                _, now = progress_of(container, run.id)
+                progress(min(now.done, len(todo)), len(todo))
+            time.sleep(_POLL_SECONDS)
+        for future in futures:
+            future.result()
+    if progress is not None:
+        progress(len(todo), len(todo))
+
+
+def _worker(url: str, run: Run, customer_ids: list[int], step: Step, actor: str, on: date) -> int:
+    """One worker process: its own engine, its share of the customers."""
+    container = Container(Config(database_url=url))
+    try:
+        return _bill_each(
+            container, run, customer_ids, step, actor=actor, on=on, progress=None, total=0
+        )
+    finally:
+        container.dispose()
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
