@@ -41,10 +41,33 @@ def run_billing(
     progress: OnProgress | None = None,
 ) -> Run:
     """Start (or take up again) the run of a date and bill every customer it selects."""
+    run, todo = open_run(container, values, actor=actor, on=on)
+    return bill_run(container, run, todo, actor=actor, on=on, workers=workers, progress=progress)
+
+
+def open_run(
+    container: Container, values: Mapping[str, object], *, actor: str, on: date
+) -> tuple[Run, list[int]]:
+    """Validate and record a run (or take up the date's run again): the run and the customers
+    it still has to bill. Nothing is billed yet; `bill_run` does it (an API answers between)."""
     with container.uow(actor=actor) as uow:
         day, options = runs.parse_run(values, on=on)
         run, todo = runs.start_run(uow, day, options)
         uow.commit()
+    return run, todo
+
+
+def bill_run(
+    container: Container,
+    run: Run,
+    todo: Sequence[int],
+    *,
+    actor: str,
+    on: date,
+    workers: int = 1,
+    progress: OnProgress | None = None,
+) -> Run:
+    """Bill the customers of an opened run, then mark it completed (a preview stays one)."""
     _process(
         container, run, todo, _bill_customer, actor=actor, on=on, workers=workers, progress=progress
     )

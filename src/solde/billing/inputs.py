@@ -20,7 +20,7 @@ CUSTOM_FIELDS = 20
 INVOICE_FIELDS = frozenset(
     {
         "type", "date", "due_date", "items", "include_unbilled", "note", "memo",
-        "custom_fields", "period_start", "period_end",
+        "custom_fields", "period_start", "period_end", "include_services",
     }
 )  # fmt: skip
 CREDIT_NOTE_FIELDS = frozenset({"items", "amount", "reason", "date", "note", "memo"})
@@ -40,6 +40,7 @@ class InvoiceInput:
     custom_fields: dict[str, str] = field(default_factory=dict)
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    include_services: bool = False
 
     def due(self, payment_due_days: int) -> dt.date:
         """The due date given, else the document date plus the customer's payment terms."""
@@ -86,6 +87,9 @@ def parse_invoice(values: Mapping[str, object], *, currency: str, on: date) -> I
     no_items: list[Item] = []
     items = reader.read("items", lambda v, f: parse_items(v, currency=currency, field=f), no_items)
     include = reader.read("include_unbilled", lambda v, f: as_bool(v, field=f), False)
+    services = reader.read(
+        "include_services", lambda v, f: as_bool(v, field=f), kind is DocType.RECURRING
+    )
     note = reader.read("note", _note, None)
     memo = reader.read("memo", _note, None)
     no_fields: dict[str, str] = {}
@@ -104,10 +108,16 @@ def parse_invoice(values: Mapping[str, object], *, currency: str, on: date) -> I
             "not_for_proforma",
             "a proforma holds typed items only; its unbilled lines are billed on the invoice",
         )
-    if not include and not items and not reader.failed("items"):
+    if services and kind is not DocType.RECURRING:
+        reader.fail(
+            "include_services", "not_recurring", "services are billed on recurring invoices"
+        )
+    if not include and not services and not items and not reader.failed("items"):
         reader.fail("items", "required", "give at least one item, or include the unbilled lines")
     reader.done()
-    return InvoiceInput(kind, day, due, tuple(items), include, note, memo, custom, start, end)
+    return InvoiceInput(
+        kind, day, due, tuple(items), include, note, memo, custom, start, end, services
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,18 @@ class ServiceLine:
     service: Service
     item: Item
 
+    @property
+    def first(self) -> date:
+        """The first day billed."""
+        assert self.item.period_start is not None
+        return self.item.period_start
+
+    @property
+    def last(self) -> date:
+        """The last day billed."""
+        assert self.item.period_end is not None
+        return self.item.period_end
+
 
 def anchor(billing: BillingSettings, services: Sequence[Service]) -> date:
     """The customer's period anchor (see `services.anchor_of`)."""

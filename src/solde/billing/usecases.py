@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
-from solde.billing import documents, ledgering
+from solde.billing import documents, ledgering, recurring
 from solde.billing.composing import Composition, compose
 from solde.billing.documents import (
     DocState,
@@ -50,14 +50,37 @@ def create_invoice(
     lines = (
         uow.transactions.unbilled_up_to(customer.id, wanted.date) if wanted.include_unbilled else []
     )
+    billed = _service_lines(uow, customer, wanted)
+    if billed:
+        wanted = replace(
+            wanted,
+            items=tuple(x.item for x in billed) + wanted.items,
+            period_start=wanted.period_start or min(x.first for x in billed),
+            period_end=wanted.period_end or max(x.last for x in billed),
+        )
     composition = compose(wanted.items, lines, currency=customer.currency)
     if not composition.items:
+        field = "include_services" if wanted.include_services else "include_unbilled"
         raise InvalidInput.single(
-            "include_unbilled",
+            field,
             "nothing_to_bill",
-            f"the customer has no unbilled line dated on or before {wanted.date.isoformat()}",
+            f"the customer has no service to bill nor unbilled line up to "
+            f"{wanted.date.isoformat()}",
         )
-    return issue(uow, customer, wanted, composition, on=on)
+    doc = issue(uow, customer, wanted, composition, on=on)
+    recurring.record_charges(uow, billed, doc.id)
+    return doc
+
+
+def _service_lines(
+    uow: BillingUnitOfWork, customer: Customer, wanted: InvoiceInput
+) -> list[recurring.ServiceLine]:
+    """A recurring invoice made by hand bills the services as a run would on its date."""
+    if not wanted.include_services:
+        return []
+    billing = customer.billing_settings(uow.settings.get())
+    services = uow.services.of_customer(customer.id)
+    return recurring.service_lines(services, billing, wanted.date, customer.currency)
 
 
 def _check_invoice_date(uow: BillingUnitOfWork, day: date, on: date) -> None:
