@@ -334,8 +334,9 @@ class Runs(Protocol):
         by runs, not inactive, and `day` is on their billing day of month or one of their
         services waits to be billed at activation."""
 
-    def record(self, outcome: CustomerOutcome) -> None:
-        """Keep (or replace) a customer's outcome in a run."""
+    def record(self, outcome: CustomerOutcome, day: date | None = None) -> None:
+        """Keep (or replace) a customer's outcome in a run (`day`: the run's date, when the
+        caller knows it)."""
 
     def finished_on(self, day: date) -> set[int]:
         """Customers already invoiced or skipped by a run of `day` (not discarded)."""

@@ -100,7 +100,7 @@ def bill_customer(
         doc = issue(uow, customer, plan.wanted, plan.composition, on=on)
         recurring.record_charges(uow, plan.lines, doc.id)
         outcome = recurring.outcome_of(run.id, customer_id, doc, Outcome.INVOICED)
-    uow.runs.record(outcome)
+    uow.runs.record(outcome, run.date)
     return outcome
 
 

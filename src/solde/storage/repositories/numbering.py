@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from typing import Any
+
+from sqlalchemy import Connection, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 from solde.storage.tables import numbering_sequences
@@ -20,9 +22,16 @@ class SqlNumbering:
 
     def next_value(self, key: str) -> int:
         """The next value of sequence `key`, 1 for a new sequence."""
-        dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(numbering_sequences).values(key=key, last_value=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[n.key], set_={"last_value": n.last_value + 1}
-        ).returning(n.last_value)
-        return int(self._c.execute(stmt).scalar_one())
+        stmt = _TAKE[self._c.dialect.name == "postgresql"]
+        return int(self._c.execute(stmt, {"key": key}).scalar_one())
+
+
+def _take(dialect: Any) -> Any:
+    stmt = dialect.insert(numbering_sequences).values(key=bindparam("key"), last_value=1)
+    return stmt.on_conflict_do_update(
+        index_elements=[n.key], set_={"last_value": n.last_value + 1}
+    ).returning(n.last_value)
+
+
+#: built once per dialect (False: SQLite, True: PostgreSQL)
+_TAKE = {False: _take(sqlite), True: _take(postgresql)}

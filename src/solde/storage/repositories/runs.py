@@ -9,6 +9,7 @@ from sqlalchemy import (
     Connection,
     Row,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -68,6 +69,12 @@ def _outcome(row: Row[Any]) -> CustomerOutcome:
         reason=row.reason,
         total=total,
     )
+
+
+_DELETE_OUTCOME = delete(billing_run_customers).where(
+    o.customer_id == bindparam("customer_id"), o.run_id == bindparam("run_id")
+)
+_INSERT_OUTCOME = insert(billing_run_customers)
 
 
 def _setting(column: Any, default: object) -> Any:
@@ -162,26 +169,24 @@ class SqlRuns:
         )
         return list(self._c.execute(query).scalars())
 
-    def record(self, outcome: CustomerOutcome) -> None:
+    def record(self, outcome: CustomerOutcome, day: date | None = None) -> None:
         """Keep a customer's outcome, replacing an earlier one in the same run."""
-        run = self.get(outcome.run_id)
+        if day is None:
+            day = self.get(outcome.run_id).date
+        key = {"customer_id": outcome.customer_id, "run_id": outcome.run_id}
+        self._c.execute(_DELETE_OUTCOME, key)
         self._c.execute(
-            delete(billing_run_customers).where(
-                o.customer_id == outcome.customer_id, o.run_id == outcome.run_id
-            )
-        )
-        self._c.execute(
-            insert(billing_run_customers).values(
-                customer_id=outcome.customer_id,
-                run_id=outcome.run_id,
-                date=run.date,
-                outcome=outcome.outcome.value,
-                document_id=outcome.document_id,
-                total=None if outcome.total is None else units.to_minor(outcome.total),
-                currency=None if outcome.total is None else outcome.total.currency,
-                reason=outcome.reason,
-                at=datetime.now(UTC),
-            )
+            _INSERT_OUTCOME,
+            {
+                **key,
+                "date": day,
+                "outcome": outcome.outcome.value,
+                "document_id": outcome.document_id,
+                "total": None if outcome.total is None else units.to_minor(outcome.total),
+                "currency": None if outcome.total is None else outcome.total.currency,
+                "reason": outcome.reason,
+                "at": datetime.now(UTC),
+            },
         )
 
     def finished_on(self, day: date) -> set[int]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from solde.billing.services import Charge, Service, ServiceInput
@@ -59,6 +59,23 @@ def _charge(row: Row[Any]) -> Charge:
             units.from_rate_units(row.tax_rate_e4),
         ),
     )
+
+
+_ADVANCE = (
+    update(services)
+    .where(
+        s.customer_id == bindparam("c"),
+        s.id == bindparam("i"),
+        s.billed_through == bindparam("was"),
+    )
+    .values(billed_through=bindparam("through"))
+)
+_ADVANCE_FIRST = (
+    update(services)
+    .where(s.customer_id == bindparam("c"), s.id == bindparam("i"), s.billed_through.is_(None))
+    .values(billed_through=bindparam("through"))
+)
+_INSERT_CHARGE = insert(service_charges)
 
 
 class SqlServices:
@@ -136,27 +153,29 @@ class SqlServices:
 
     def bill(self, service: Service, charge: Charge) -> None:
         """Advance `billed_through` from what the plan read, and keep the charge."""
+        advance = _ADVANCE_FIRST if service.billed_through is None else _ADVANCE
         done = self._c.execute(
-            update(services)
-            .where(
-                s.customer_id == service.customer_id,
-                s.id == service.id,
-                _same_billing(service.billed_through),
-            )
-            .values(billed_through=charge.last)
+            advance,
+            {
+                "c": service.customer_id,
+                "i": service.id,
+                "was": service.billed_through,
+                "through": charge.last,
+            },
         )
         if done.rowcount != 1:
             raise Conflict(f"service {service.id} was billed meanwhile")
         try:
             self._c.execute(
-                insert(service_charges).values(
-                    customer_id=charge.customer_id,
-                    service_id=charge.service_id,
-                    first_day=charge.first,
-                    last_day=charge.last,
-                    document_id=charge.document_id,
+                _INSERT_CHARGE,
+                {
+                    "customer_id": charge.customer_id,
+                    "service_id": charge.service_id,
+                    "first_day": charge.first,
+                    "last_day": charge.last,
+                    "document_id": charge.document_id,
                     **_price_values(charge.price),
-                )
+                },
             )
         except IntegrityError:  # the unit of work is lost: the caller rolls it back
             raise Conflict(
