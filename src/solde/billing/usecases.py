@@ -60,12 +60,17 @@ def create_invoice(
         )
     composition = compose(wanted.items, lines, currency=customer.currency)
     if not composition.items:
-        field = "include_services" if wanted.include_services else "include_unbilled"
+        day = wanted.date.isoformat()
+        if wanted.include_services:
+            raise InvalidInput.single(
+                "include_services",
+                "nothing_to_bill",
+                f"the customer has no service to bill nor unbilled line up to {day}",
+            )
         raise InvalidInput.single(
-            field,
+            "include_unbilled",
             "nothing_to_bill",
-            f"the customer has no service to bill nor unbilled line up to "
-            f"{wanted.date.isoformat()}",
+            f"the customer has no unbilled line dated on or before {day}",
         )
     doc = issue(uow, customer, wanted, composition, on=on)
     recurring.record_charges(uow, billed, doc.id)
