@@ -3,9 +3,11 @@ progress, and worker processes (SPEC §8).
 
     run = run_billing(container, {"date": "2026-12-01"}, actor="cli", on=today, workers=2)
 
-Each customer is billed and committed on its own, so a run that is killed loses at most the
-customer in flight; running the same date again finishes what is missing. A customer whose
-billing fails is parked with the reason and the run goes on. With `workers` above 1 the
+Customers are billed `batch` to a database transaction, each in a savepoint of its own, so a
+run that is killed loses at most the batch in flight (nothing of it is kept) and running the
+same date again finishes what is missing. A customer whose billing fails is rolled back to its
+savepoint and parked with the reason; the run goes on. `batch=1` keeps every transaction to one
+customer, as a sharded database prefers. With `workers` above 1 the
 customers are dealt round-robin to that many processes, each with its own connection.
 """
 
@@ -22,12 +24,16 @@ from solde.billing import runs
 from solde.billing.ports import Outcome, Progress, Run, RunStatus
 from solde.bootstrap import Config, Container
 from solde.domain.errors import InvalidState, SoldeError
+from solde.storage.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
 #: Called with (customers done, customers selected) while a run goes on.
 OnProgress = Callable[[int, int], None]
 MAX_WORKERS = 32
+#: Customers billed per database transaction (each in a savepoint of its own).
+BATCH = 50
+MAX_BATCH = 1000
 _POLL_SECONDS = 0.25
 
 
@@ -39,10 +45,13 @@ def run_billing(
     on: date,
     workers: int = 1,
     progress: OnProgress | None = None,
+    batch: int = BATCH,
 ) -> Run:
     """Start (or take up again) the run of a date and bill every customer it selects."""
     run, todo = open_run(container, values, actor=actor, on=on)
-    return bill_run(container, run, todo, actor=actor, on=on, workers=workers, progress=progress)
+    return bill_run(
+        container, run, todo, actor=actor, on=on, workers=workers, progress=progress, batch=batch
+    )
 
 
 def open_run(
@@ -66,10 +75,19 @@ def bill_run(
     on: date,
     workers: int = 1,
     progress: OnProgress | None = None,
+    batch: int = BATCH,
 ) -> Run:
     """Bill the customers of an opened run, then mark it completed (a preview stays one)."""
     _process(
-        container, run, todo, _bill_customer, actor=actor, on=on, workers=workers, progress=progress
+        container,
+        run,
+        todo,
+        _bill_customer,
+        actor=actor,
+        on=on,
+        workers=workers,
+        progress=progress,
+        batch=batch,
     )
     with container.uow(actor=actor) as uow:
         run = runs.finish_run(uow, run.id)
@@ -85,6 +103,7 @@ def retry_parked(
     on: date,
     workers: int = 1,
     progress: OnProgress | None = None,
+    batch: int = BATCH,
 ) -> Run:
     """Bill a run's parked customers again (drafts again in a preview)."""
     with container.uow(actor=actor) as uow:
@@ -96,7 +115,15 @@ def retry_parked(
             uow.runs.set_status(run.id, RunStatus.RUNNING)
         uow.commit()
     _process(
-        container, run, todo, _bill_customer, actor=actor, on=on, workers=workers, progress=progress
+        container,
+        run,
+        todo,
+        _bill_customer,
+        actor=actor,
+        on=on,
+        workers=workers,
+        progress=progress,
+        batch=batch,
     )
     with container.uow(actor=actor) as uow:
         run = runs.finish_run(uow, run.id)
@@ -112,6 +139,7 @@ def confirm_preview(
     on: date,
     workers: int = 1,
     progress: OnProgress | None = None,
+    batch: int = BATCH,
 ) -> Run:
     """Issue every draft of a preview; a customer whose bill changed meanwhile is parked."""
     with container.uow(actor=actor) as uow:
@@ -127,6 +155,7 @@ def confirm_preview(
         on=on,
         workers=workers,
         progress=progress,
+        batch=batch,
     )
     with container.uow(actor=actor) as uow:
         run = runs.finish_preview(uow, run.id, RunStatus.COMPLETED)
@@ -158,56 +187,72 @@ def progress_of(container: Container, run_id: int) -> tuple[Run, Progress]:
 
 # -- the work --------------------------------------------------------------------------------
 
-Step = Callable[[Container, Run, int, str, date], None]
+#: What is done for one customer, inside the unit of work of its batch.
+Step = Callable[[SqlUnitOfWork, Run, int, date], object]
 
 
-def _bill_customer(container: Container, run: Run, customer_id: int, actor: str, on: date) -> None:
-    with container.uow(actor=actor) as uow:
-        runs.bill_customer(uow, run, customer_id, on=on)
-        uow.commit()
+def _bill_customer(uow: SqlUnitOfWork, run: Run, customer_id: int, on: date) -> object:
+    return runs.bill_customer(uow, run, customer_id, on=on)
 
 
-def _confirm_customer(
-    container: Container, run: Run, customer_id: int, actor: str, on: date
-) -> None:
-    with container.uow(actor=actor) as uow:
-        runs.confirm_customer(uow, run, customer_id, on=on)
-        uow.commit()
+def _confirm_customer(uow: SqlUnitOfWork, run: Run, customer_id: int, on: date) -> object:
+    return runs.confirm_customer(uow, run, customer_id, on=on)
 
 
-def _park(container: Container, run: Run, customer_id: int, actor: str, reason: str) -> None:
-    with container.uow(actor=actor) as uow:
-        found = uow.runs.outcomes(run.id, outcome=Outcome.DRAFTED, after=customer_id - 1, limit=1)
-        if found and found[0].customer_id == customer_id and found[0].document_id is not None:
-            uow.documents.delete_draft(uow.documents.get(found[0].document_id))
-        runs.park(uow, run, customer_id, reason)
-        uow.commit()
+def _park(uow: SqlUnitOfWork, run: Run, customer_id: int, reason: str) -> None:
+    found = uow.runs.outcomes(run.id, outcome=Outcome.DRAFTED, after=customer_id - 1, limit=1)
+    if found and found[0].customer_id == customer_id and found[0].document_id is not None:
+        uow.documents.delete_draft(uow.documents.get(found[0].document_id))
+    runs.park(uow, run, customer_id, reason)
+
+
+def _one(uow: SqlUnitOfWork, run: Run, customer_id: int, step: Step, on: date) -> None:
+    """One customer in a savepoint of its own: a failure undoes its changes only and parks
+    it with the reason."""
+    try:
+        with uow.savepoint():
+            step(uow, run, customer_id, on)
+        return
+    except SoldeError as exc:
+        reason = exc.message
+    except Exception as exc:  # a bug or bad data must not stop the run for the others
+        log.exception("billing customer %s in run %s failed", customer_id, run.id)
+        reason = f"{type(exc).__name__}: {exc}"
+    with uow.savepoint():
+        _park(uow, run, customer_id, reason)
 
 
 def _bill_each(
     container: Container,
     run: Run,
-    customer_ids: Iterable[int],
+    customer_ids: Sequence[int],
     step: Step,
     *,
     actor: str,
     on: date,
+    batch: int,
     progress: OnProgress | None,
-    total: int,
 ) -> int:
-    """Bill customers one unit of work each; a failure parks the customer."""
+    """Bill customers `batch` to a database transaction, each in its own savepoint. A batch
+    that cannot be committed (the database refused it) is done again one customer at a time."""
     done = 0
-    for customer_id in customer_ids:
+    for chunk in _chunks(customer_ids, batch):
         try:
-            step(container, run, customer_id, actor, on)
-        except SoldeError as exc:
-            _park(container, run, customer_id, actor, exc.message)
-        except Exception as exc:  # a bug or bad data must not stop the run for the others
-            log.exception("billing customer %s in run %s failed", customer_id, run.id)
-            _park(container, run, customer_id, actor, f"{type(exc).__name__}: {exc}")
-        done += 1
+            with container.uow(actor=actor) as uow:
+                for customer_id in chunk:
+                    _one(uow, run, customer_id, step, on)
+                uow.commit()
+        except Exception:
+            if len(chunk) == 1:
+                raise
+            log.exception("a batch of run %s failed; billing it one customer at a time", run.id)
+            for customer_id in chunk:
+                with container.uow(actor=actor) as uow:
+                    _one(uow, run, customer_id, step, on)
+                    uow.commit()
+        done += len(chunk)
         if progress is not None:
-            progress(done, total)
+            progress(done, len(customer_ids))
     return done
 
 
@@ -220,19 +265,19 @@ def _process(
     actor: str,
     on: date,
     workers: int,
+    batch: int,
     progress: OnProgress | None,
 ) -> None:
     workers = max(1, min(workers, MAX_WORKERS, len(todo) or 1))
+    batch = max(1, min(batch, MAX_BATCH))
     if workers == 1:
-        _bill_each(
-            container, run, todo, step, actor=actor, on=on, progress=progress, total=len(todo)
-        )
+        _bill_each(container, run, todo, step, actor=actor, on=on, batch=batch, progress=progress)
         return
     url = container.config.database_url
     parts = [list(todo[k::workers]) for k in range(workers)]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_worker, url, run, part, step, actor, on) for part in parts]
+        futures = [pool.submit(_worker, url, run, part, step, actor, on, batch) for part in parts]
         while not all(f.done() for f in futures):
             if progress is not None:
                 _, now = progress_of(container, run.id)
@@ -244,12 +289,14 @@ def _process(
         progress(len(todo), len(todo))
 
 
-def _worker(url: str, run: Run, customer_ids: list[int], step: Step, actor: str, on: date) -> int:
+def _worker(
+    url: str, run: Run, customer_ids: list[int], step: Step, actor: str, on: date, batch: int
+) -> int:
     """One worker process: its own engine, its share of the customers."""
     container = Container(Config(database_url=url))
     try:
         return _bill_each(
-            container, run, customer_ids, step, actor=actor, on=on, progress=None, total=0
+            container, run, customer_ids, step, actor=actor, on=on, batch=batch, progress=None
         )
     finally:
         container.dispose()

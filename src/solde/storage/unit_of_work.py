@@ -10,6 +10,8 @@ nothing. A write unit of work on SQLite starts with BEGIN IMMEDIATE (see `engine
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -89,6 +91,17 @@ class SqlUnitOfWork:
         self.runs = SqlRuns(connection, self.actor)
         self.cycles = SqlCycles(connection)
         return self
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A savepoint: what the block changes is undone alone when it raises."""
+        nested = self.connection.begin_nested()
+        try:
+            yield
+        except BaseException:
+            nested.rollback()
+            raise
+        nested.commit()
 
     def commit(self) -> None:
         """Make every change of this unit of work durable."""
