@@ -100,6 +100,7 @@ class SqlUnitOfWork:
             yield
         except BaseException:
             nested.rollback()
+            self.balances.forget()
             raise
         nested.commit()
 

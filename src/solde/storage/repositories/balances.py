@@ -70,6 +70,12 @@ class SqlBalances:
 
     def __init__(self, connection: Connection) -> None:
         self._c = connection
+        # balances read in this unit of work, forgotten when this repository changes them
+        self._now: dict[int, Balance] = {}
+
+    def forget(self) -> None:
+        """Drop what was read (the unit of work rolled back to a savepoint)."""
+        self._now.clear()
 
     def _row(self, customer_id: int) -> Row[Any]:
         if not is_possible_id(customer_id):
@@ -81,7 +87,10 @@ class SqlBalances:
 
     def get(self, customer_id: int) -> Balance:
         """The balance now, from the aggregate row."""
-        return _from_row(self._row(customer_id))
+        found = self._now.get(customer_id)
+        if found is None:
+            found = self._now[customer_id] = _from_row(self._row(customer_id))
+        return found
 
     def get_many(self, customer_ids: Sequence[int]) -> dict[int, Balance]:
         """The balances now of the customers among `customer_ids` that exist."""
@@ -114,6 +123,8 @@ class SqlBalances:
         """Add each change to its customer's aggregate row, in one statement."""
         if not changes:
             return
+        for customer_id, _ in changes:
+            self._now.pop(customer_id, None)
         self._c.execute(
             _apply_statement(self._c.dialect.name),
             [_delta_params(cid, delta) for cid, delta in changes],
@@ -136,6 +147,7 @@ class SqlBalances:
 
     def reset_currency(self, customer_id: int, currency: str) -> None:
         """Change the currency of an empty aggregate."""
+        self._now.pop(customer_id, None)
         self._c.execute(
             update(customer_balances).where(b.customer_id == customer_id).values(currency=currency)
         )

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Row,
     and_,
     bindparam,
-    delete,
     exists,
     func,
     insert,
@@ -19,6 +18,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from solde.billing.ports import (
     FINAL_OUTCOMES,
@@ -71,10 +71,21 @@ def _outcome(row: Row[Any]) -> CustomerOutcome:
     )
 
 
-_DELETE_OUTCOME = delete(billing_run_customers).where(
-    o.customer_id == bindparam("customer_id"), o.run_id == bindparam("run_id")
-)
-_INSERT_OUTCOME = insert(billing_run_customers)
+_OUTCOME_FIELDS = ("date", "outcome", "document_id", "total", "currency", "reason", "at")
+
+
+def _upsert_outcome(dialect: Any) -> Any:
+    stmt = dialect.insert(billing_run_customers).values(
+        {name: bindparam(name) for name in ("customer_id", "run_id", *_OUTCOME_FIELDS)}
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[o.customer_id, o.run_id],
+        set_={name: stmt.excluded[name] for name in _OUTCOME_FIELDS},
+    )
+
+
+#: one statement keeps or replaces an outcome (False: SQLite, True: PostgreSQL)
+_UPSERT_OUTCOME = {False: _upsert_outcome(sqlite), True: _upsert_outcome(postgresql)}
 
 
 def _setting(column: Any, default: object) -> Any:
@@ -173,12 +184,11 @@ class SqlRuns:
         """Keep a customer's outcome, replacing an earlier one in the same run."""
         if day is None:
             day = self.get(outcome.run_id).date
-        key = {"customer_id": outcome.customer_id, "run_id": outcome.run_id}
-        self._c.execute(_DELETE_OUTCOME, key)
         self._c.execute(
-            _INSERT_OUTCOME,
+            _UPSERT_OUTCOME[self._c.dialect.name == "postgresql"],
             {
-                **key,
+                "customer_id": outcome.customer_id,
+                "run_id": outcome.run_id,
                 "date": day,
                 "outcome": outcome.outcome.value,
                 "document_id": outcome.document_id,
