@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
-from solde.billing import runs
+from solde.billing import batch, runs
 from solde.billing.ports import Outcome, Progress, Run, RunStatus
 from solde.bootstrap import Config, Container
 from solde.domain.errors import InvalidState, SoldeError
@@ -206,6 +206,24 @@ def _park(uow: SqlUnitOfWork, run: Run, customer_id: int, reason: str) -> None:
     runs.park(uow, run, customer_id, reason)
 
 
+def _together(
+    uow: SqlUnitOfWork, run: Run, chunk: Sequence[int], step: Step, on: date
+) -> Sequence[int]:
+    """Bill the plain customers of a chunk at once; the customers left to bill alone. Should
+    the batch fail, its savepoint undoes it and every customer is billed alone."""
+    if step is not _bill_customer or len(chunk) < 2:
+        return chunk
+    try:
+        with uow.savepoint():
+            _, alone = batch.bill_together(uow, run, chunk, on=on)
+    except Exception:
+        log.info(
+            "billing run %s: a batch fell back to one customer at a time", run.id, exc_info=True
+        )
+        return chunk
+    return alone
+
+
 def _one(uow: SqlUnitOfWork, run: Run, customer_id: int, step: Step, on: date) -> None:
     """One customer in a savepoint of its own: a failure undoes its changes only and parks
     it with the reason."""
@@ -239,7 +257,7 @@ def _bill_each(
     for chunk in _chunks(customer_ids, batch):
         try:
             with container.uow(actor=actor) as uow:
-                for customer_id in chunk:
+                for customer_id in _together(uow, run, chunk, step, on):
                     _one(uow, run, customer_id, step, on)
                 uow.commit()
         except Exception:

@@ -117,6 +117,15 @@ class Documents(Protocol):
     def get(self, document_id: int) -> Document:
         """The document, or `NotFound`."""
 
+    def new_ids(self, count: int) -> list[int]:
+        """`count` unused document ids, increasing."""
+
+    def add_many(self, documents: Sequence[Document]) -> None:
+        """Keep new documents (ids from `new_ids`) with their items and numbers."""
+
+    def numbers_used(self, numbers: Sequence[str]) -> bool:
+        """Whether any of the numbers was ever given."""
+
     def delete_draft(self, document: Document) -> None:
         """Remove a draft of a preview (it never had a number nor touched the balance)."""
 
@@ -164,6 +173,9 @@ class Numbering(Protocol):
         """Take the next value of the sequence `key` (1 first). The sequence row stays
         locked until the unit of work ends, so numbers are gapless: a rolled-back issue
         gives its number back."""
+
+    def next_values(self, key: str, count: int) -> list[int]:
+        """The next `count` values of the sequence `key`, in one step."""
 
 
 class Groups(Protocol):
@@ -228,6 +240,9 @@ class Services(Protocol):
     def bill(self, service: Service, charge: Charge) -> None:
         """Record that `charge` billed the service through `charge.last`. Refuses with
         `Conflict` when the service was billed meanwhile or the period was billed already."""
+
+    def bill_many(self, charges: Sequence[tuple[Service, Charge]]) -> None:
+        """`bill` for many services at once; `Conflict` when any was billed meanwhile."""
 
     def trim(self, service_id: int, through: date) -> None:
         """Shorten the service's charges to end on or before `through` (days given back)."""
@@ -337,6 +352,9 @@ class Runs(Protocol):
     def record(self, outcome: CustomerOutcome, day: date | None = None) -> None:
         """Keep (or replace) a customer's outcome in a run (`day`: the run's date, when the
         caller knows it)."""
+
+    def record_many(self, outcomes: Sequence[CustomerOutcome], day: date) -> None:
+        """Keep (or replace) outcomes of one run of `day`."""
 
     def finished_on(self, day: date) -> set[int]:
         """Customers already invoiced or skipped by a run of `day` (not discarded)."""

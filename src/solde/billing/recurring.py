@@ -20,6 +20,7 @@ from solde.billing.documents import DocState, DocType, Document, Item
 from solde.billing.inputs import InvoiceInput
 from solde.billing.ports import BillingUnitOfWork, CustomerOutcome, Outcome, RunOptions
 from solde.billing.services import Charge, Service, anchor_of, priced_item, share_of
+from solde.domain.money import Money
 from solde.domain.periods import ONE_DAY, is_period_start, period_containing
 from solde.ledger.billing import BillingSettings, Timing
 from solde.ledger.customers import Customer, CustomerStatus
@@ -172,9 +173,18 @@ class Skip:
 
 
 def plan_customer(
-    uow: BillingUnitOfWork, customer: Customer, day: date, options: RunOptions
+    uow: BillingUnitOfWork,
+    customer: Customer,
+    day: date,
+    options: RunOptions,
+    *,
+    services: Sequence[Service] | None = None,
+    unbilled: Sequence[Transaction] | None = None,
+    balance: Money | None = None,
 ) -> Bill | Skip:
-    """The invoice a run of `day` makes for a customer, or why it makes none."""
+    """The invoice a run of `day` makes for a customer, or why it makes none. A caller that
+    read the customer's services, unbilled lines up to `day` and balance for many customers at
+    once passes them; otherwise they are read here."""
     billing = customer.billing_settings(uow.settings.get())
     if not billing.billing_enabled:
         return Skip("billing is off for the customer")
@@ -182,9 +192,11 @@ def plan_customer(
         return Skip("billing runs do not invoice the customer (auto_invoice off)")
     if customer.details.status is CustomerStatus.INACTIVE:
         return Skip("the customer is inactive")
-    services = uow.services.of_customer(customer.id)
+    if services is None:
+        services = uow.services.of_customer(customer.id)
     if is_billing_day(day, billing, services):
-        return _regular(uow, customer, billing, services, day, options)
+        facts = _Facts(uow, customer.id, day, unbilled, balance)
+        return _regular(facts, customer, billing, services, day, options)
     if billing.bill_on_activation and billing.timing is Timing.ADVANCE:
         lines = service_lines(services, billing, day, customer.currency, activation_only=True)
         if lines:
@@ -192,8 +204,29 @@ def plan_customer(
     return Skip("not the customer's billing day")
 
 
+@dataclass(slots=True)
+class _Facts:
+    """The customer's unbilled lines and balance, read when first needed."""
+
+    uow: BillingUnitOfWork
+    customer_id: int
+    day: date
+    unbilled: Sequence[Transaction] | None
+    balance: Money | None
+
+    def lines(self) -> Sequence[Transaction]:
+        if self.unbilled is None:
+            self.unbilled = self.uow.transactions.unbilled_up_to(self.customer_id, self.day)
+        return self.unbilled
+
+    def owed(self) -> Money:
+        if self.balance is None:
+            self.balance = self.uow.balances.get(self.customer_id).balance
+        return self.balance
+
+
 def _regular(
-    uow: BillingUnitOfWork,
+    facts: _Facts,
     customer: Customer,
     billing: BillingSettings,
     services: Sequence[Service],
@@ -205,9 +238,9 @@ def _regular(
     active = bool(lines) or has_active_service(services, day, through)
     if not active and not options.balance_only_accounts:
         return Skip("no active service")
-    unbilled = uow.transactions.unbilled_up_to(customer.id, day)
+    unbilled = facts.lines()
     if not active:
-        if not unbilled and uow.balances.get(customer.id).balance.is_zero():
+        if not unbilled and facts.owed().is_zero():
             return Skip("no active service, nothing unbilled and nothing owed")
     elif not lines and not unbilled:
         return Skip("nothing to bill")

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from solde.billing.documents import Item
 from solde.domain.errors import InvalidInput
@@ -180,6 +181,7 @@ def anchor_of(billing_day: int, starts: Iterable[dt.date]) -> dt.date:
     return anchor
 
 
+@lru_cache(maxsize=8192)  # pure: customers of a run share their ranges
 def share_of(
     first: dt.date, last: dt.date, *, anchor: dt.date, months: int, proration: Proration
 ) -> Fraction:
@@ -210,16 +212,11 @@ def priced_item(
 ) -> Item:
     """An invoice item for `share` periods of a price: the exact amount rounded once, half-up;
     tax per line. The unit price shown is the price of the covered days (to 6 decimals)."""
-    exact = Fraction(price.quantity) * Fraction(price.unit_price) * share * sign
-    net = Money.round_fraction(exact, currency)
-    tax = Money.round(net.amount * price.tax_rate / HUNDRED, currency)
-    shown = (
-        Decimal(price.unit_price) * Decimal(share.numerator) / Decimal(share.denominator)
-    ) * sign
+    net, tax, shown = _amounts(price, share * sign, currency)
     return Item(
         description=description,
         quantity=price.quantity,
-        unit_price=shown.quantize(_PRICE_UNIT),
+        unit_price=shown,
         tax_rate=price.tax_rate,
         net=net,
         tax=tax,
@@ -228,6 +225,16 @@ def priced_item(
         period_end=last,
         service_id=service_id,
     )
+
+
+@lru_cache(maxsize=8192)  # pure: many customers share a plan's price
+def _amounts(price: LinePrice, share: Fraction, currency: str) -> tuple[Money, Money, Decimal]:
+    """Net (rounded once), tax (per line) and the unit price shown for `share` periods."""
+    exact = Fraction(price.quantity) * Fraction(price.unit_price) * share
+    net = Money.round_fraction(exact, currency)
+    tax = Money.round(net.amount * price.tax_rate / HUNDRED, currency)
+    shown = Decimal(price.unit_price) * Decimal(share.numerator) / Decimal(share.denominator)
+    return net, tax, shown.quantize(_PRICE_UNIT)
 
 
 def given_back(

@@ -16,6 +16,7 @@ import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 ONE_DAY = timedelta(days=1)
 
@@ -46,6 +47,7 @@ class Period:
         return (self.end - self.start).days + 1
 
 
+@lru_cache(maxsize=8192)  # pure; a billing run asks the same few periods for every customer
 def period_at(anchor: date, index: int, months: int) -> Period:
     """Period `index` (negative before the anchor) of length `months` from `anchor`."""
     start = add_months(anchor, index * months)
@@ -53,6 +55,7 @@ def period_at(anchor: date, index: int, months: int) -> Period:
     return Period(start, end)
 
 
+@lru_cache(maxsize=8192)
 def period_index(day: date, anchor: date, months: int) -> int:
     """The index of the period that contains `day`."""
     index = months_between(anchor, day) // months

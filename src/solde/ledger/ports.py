@@ -242,6 +242,10 @@ class Transactions(Protocol):
     def unbilled_up_to(self, customer_id: int, day: date) -> list[Transaction]:
         """The customer's unbilled lines dated on or before `day`, oldest first."""
 
+    def unbilled_of(self, customer_ids: Sequence[int], day: date) -> dict[int, list[Transaction]]:
+        """`unbilled_up_to` of several customers, by customer (a customer without lines is
+        absent)."""
+
     def of_invoice(self, customer_id: int, invoice_id: int) -> list[Transaction]:
         """The customer's transactions that name invoice `invoice_id` (its own transaction,
         the lines it billed, payments and credit notes for it), by id."""

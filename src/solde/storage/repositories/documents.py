@@ -16,7 +16,8 @@ from solde.domain.errors import Conflict, NotFound
 from solde.domain.values import is_possible_id
 from solde.ledger.ports import Page
 from solde.storage import units
-from solde.storage.ids import next_id
+from solde.storage.batches import chunks
+from solde.storage.ids import next_id, next_ids
 from solde.storage.repositories import invoice_list
 from solde.storage.tables import (
     allocations,
@@ -199,6 +200,48 @@ class SqlDocuments:
                     "document_id": document.id,
                 },
             )
+
+    def new_ids(self, count: int) -> list[int]:
+        """`count` unused document ids, increasing."""
+        return next_ids(self._c, documents, count) if count else []
+
+    def add_many(self, docs: Sequence[Document]) -> None:
+        """Insert documents that have their ids, with their items and numbers, in one
+        statement per table."""
+        if not docs:
+            return
+        now = datetime.now(UTC)
+        self._c.execute(
+            _INSERT,
+            [
+                {
+                    "customer_id": d.customer_id,
+                    "id": d.id,
+                    "created_at": now,
+                    "created_by": d.created_by,
+                    **_row_values(d),
+                }
+                for d in docs
+            ],
+        )
+        items = [row for d in docs for row in _item_rows(d)]
+        if items:
+            self._c.execute(_INSERT_ITEMS, items)
+        numbers = [
+            {"number": d.number, "customer_id": d.customer_id, "document_id": d.id}
+            for d in docs
+            if d.number is not None
+        ]
+        if numbers:
+            self._c.execute(_INSERT_NUMBER, numbers)
+
+    def numbers_used(self, numbers: Sequence[str]) -> bool:
+        """Whether any of the numbers was ever given."""
+        for chunk in chunks(sorted(set(numbers))):
+            query = select(document_numbers.c.number).where(document_numbers.c.number.in_(chunk))
+            if self._c.execute(query.limit(1)).first() is not None:
+                return True
+        return False
 
     def delete_draft(self, document: Document) -> None:
         """Remove a draft (a preview's) and its items; it never had a number."""

@@ -23,13 +23,23 @@ class SqlNumbering:
     def next_value(self, key: str) -> int:
         """The next value of sequence `key`, 1 for a new sequence."""
         stmt = _TAKE[self._c.dialect.name == "postgresql"]
-        return int(self._c.execute(stmt, {"key": key}).scalar_one())
+        return int(self._c.execute(stmt, {"key": key, "n": 1}).scalar_one())
+
+    def next_values(self, key: str, count: int) -> list[int]:
+        """The next `count` values of sequence `key`, taken in one statement."""
+        if count < 1:
+            return []
+        stmt = _TAKE[self._c.dialect.name == "postgresql"]
+        last = int(self._c.execute(stmt, {"key": key, "n": count}).scalar_one())
+        return list(range(last - count + 1, last + 1))
 
 
 def _take(dialect: Any) -> Any:
-    stmt = dialect.insert(numbering_sequences).values(key=bindparam("key"), last_value=1)
+    stmt = dialect.insert(numbering_sequences).values(
+        key=bindparam("key"), last_value=bindparam("n")
+    )
     return stmt.on_conflict_do_update(
-        index_elements=[n.key], set_={"last_value": n.last_value + 1}
+        index_elements=[n.key], set_={"last_value": n.last_value + stmt.excluded.last_value}
     ).returning(n.last_value)
 
 

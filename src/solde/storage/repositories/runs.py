@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -86,6 +87,20 @@ def _upsert_outcome(dialect: Any) -> Any:
 
 #: one statement keeps or replaces an outcome (False: SQLite, True: PostgreSQL)
 _UPSERT_OUTCOME = {False: _upsert_outcome(sqlite), True: _upsert_outcome(postgresql)}
+
+
+def _outcome_params(outcome: CustomerOutcome, day: date, now: datetime) -> dict[str, Any]:
+    return {
+        "customer_id": outcome.customer_id,
+        "run_id": outcome.run_id,
+        "date": day,
+        "outcome": outcome.outcome.value,
+        "document_id": outcome.document_id,
+        "total": None if outcome.total is None else units.to_minor(outcome.total),
+        "currency": None if outcome.total is None else outcome.total.currency,
+        "reason": outcome.reason,
+        "at": now,
+    }
 
 
 def _setting(column: Any, default: object) -> Any:
@@ -184,19 +199,16 @@ class SqlRuns:
         """Keep a customer's outcome, replacing an earlier one in the same run."""
         if day is None:
             day = self.get(outcome.run_id).date
+        self.record_many([outcome], day)
+
+    def record_many(self, outcomes: Sequence[CustomerOutcome], day: date) -> None:
+        """Keep (or replace) outcomes of one run of `day`, in one statement."""
+        if not outcomes:
+            return
+        now = datetime.now(UTC)
         self._c.execute(
             _UPSERT_OUTCOME[self._c.dialect.name == "postgresql"],
-            {
-                "customer_id": outcome.customer_id,
-                "run_id": outcome.run_id,
-                "date": day,
-                "outcome": outcome.outcome.value,
-                "document_id": outcome.document_id,
-                "total": None if outcome.total is None else units.to_minor(outcome.total),
-                "currency": None if outcome.total is None else outcome.total.currency,
-                "reason": outcome.reason,
-                "at": datetime.now(UTC),
-            },
+            [_outcome_params(outcome, day, now) for outcome in outcomes],
         )
 
     def finished_on(self, day: date) -> set[int]:

@@ -252,6 +252,19 @@ class SqlTransactions:
         rows = self._c.execute(_UNBILLED_UP_TO, {"customer_id": customer_id, "day": day})
         return [to_transaction(r) for r in rows]
 
+    def unbilled_of(self, customer_ids: Sequence[int], day: date) -> dict[int, list[Transaction]]:
+        """Unbilled lines dated up to `day` of several customers, oldest first, by customer."""
+        found: dict[int, list[Transaction]] = defaultdict(list)
+        for chunk in chunks(sorted(set(customer_ids))):
+            query = (
+                select(transactions)
+                .where(t.customer_id.in_(chunk), t.state == State.UNBILLED.value, t.date <= day)
+                .order_by(t.customer_id, t.date, t.id)
+            )
+            for row in self._c.execute(query):
+                found[row.customer_id].append(to_transaction(row))
+        return dict(found)
+
     def of_invoice(self, customer_id: int, invoice_id: int) -> list[Transaction]:
         """The customer's transactions naming the invoice, by id."""
         rows = self._c.execute(_OF_INVOICE, {"customer_id": customer_id, "invoice_id": invoice_id})
