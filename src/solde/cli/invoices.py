@@ -292,6 +292,13 @@ def create(
         bool,
         typer.Option("--include-unbilled", help="Bill the unbilled lines dated up to the date."),
     ] = False,
+    include_services: Annotated[
+        bool | None,
+        typer.Option(
+            "--services/--no-services",
+            help="A recurring invoice bills the customer's services as a run would (default on).",
+        ),
+    ] = None,
     note: Annotated[str | None, typer.Option(help="Printed on the document.")] = None,
     memo: Annotated[str | None, typer.Option(help="Internal, never printed.")] = None,
     field: FieldOpt = None,
@@ -299,10 +306,11 @@ def create(
     period_end: Annotated[str | None, typer.Option()] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Issue an invoice or a proforma: typed items and/or the customer's unbilled lines."""
+    """Issue an invoice or a proforma: typed items, the customer's unbilled lines and, on a
+    recurring invoice, its services."""
     values: dict[str, object] = given(
         type=type_, date=date, due_date=due_date, note=note, memo=memo,
-        period_start=period_start, period_end=period_end,
+        period_start=period_start, period_end=period_end, include_services=include_services,
     )  # fmt: skip
     if item:
         values["items"] = parse_items(item)

@@ -10,12 +10,15 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, Programm
 
 from solde.cli import (
     admin,
+    billing,
     customers,
+    daily,
     invoice_groups,
     invoices,
     ledger,
     payments,
     reports,
+    services,
     users,
 )
 from solde.domain.errors import InvalidInput, SoldeError
@@ -40,6 +43,11 @@ app.add_typer(invoices.app, name="invoice")
 app.add_typer(invoices.credit_notes, name="credit-note")
 app.add_typer(invoice_groups.app, name="invoice-group")
 app.add_typer(payments.app, name="payment")
+app.add_typer(services.app, name="service")
+app.command("bill")(billing.bill)
+app.add_typer(billing.app, name="billing-runs")
+app.command("run-daily")(daily.run_daily)
+app.command("simulate")(daily.simulate)
 app.add_typer(reports.app, name="report")
 app.add_typer(users.app, name="user")
 app.command("balance")(ledger.balance)
