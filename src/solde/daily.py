@@ -69,8 +69,10 @@ def dates_to_run(container: Container, up_to: date) -> list[date]:
     with container.uow(actor="system", write=False) as uow:
         last = uow.cycles.last_completed()
         unfinished = uow.cycles.unfinished(up_to)
+    if last is None and unfinished:  # the first cycle was interrupted: go on from its date
+        last = unfinished[0] - ONE_DAY
     if last is None:
-        days = [] if unfinished and unfinished[-1] >= up_to else [up_to]
+        days = [up_to]
     else:
         days = [last + ONE_DAY * (k + 1) for k in range((up_to - last).days)]
     found = sorted(set(days) | set(unfinished))
@@ -90,9 +92,17 @@ def run_daily(
     actor: str,
     workers: int = 1,
     progress: Callable[[date], OnProgress | None] | None = None,
+    on: date | None = None,
 ) -> list[DayReport]:
     """Run the cycle for every date not processed yet up to `up_to`, oldest first. A date
-    already completed is not run again (its report says so)."""
+    already completed is not run again (its report says so). `on` is today: a cycle never
+    runs a date after it (simulate the future instead)."""
+    if on is not None and up_to > on:
+        raise InvalidInput.single(
+            "date",
+            "in_future",
+            f"cannot be after today ({on.isoformat()}); simulate future dates instead",
+        )
     days = dates_to_run(container, up_to)
     if not days:
         with container.uow(actor=actor, write=False) as uow:

@@ -114,6 +114,8 @@ def retry_parked(
         if run.status is RunStatus.COMPLETED and not run.options.preview:
             uow.runs.set_status(run.id, RunStatus.RUNNING)
         uow.commit()
+    if run.status is RunStatus.COMPLETED and run.options.preview:
+        run = runs.as_issuing(run)  # a confirmed preview: its parked customers get invoices
     _process(
         container,
         run,

@@ -433,23 +433,31 @@ def test_cancelling_the_last_recurring_invoice_lets_the_next_run_bill_its_days(
     check_books(book.container)
 
 
-def test_voiding_an_older_service_invoice_lets_its_days_be_billed_again(book: BillBook) -> None:
+def test_voiding_an_older_service_invoice_is_refused_while_a_later_one_bills_the_service(
+    book: BillBook,
+) -> None:
     customer = book.customer(billing_day=1)
     fibre = book.service(customer, "60.00", MAY)
     book.run(MAY)
     book.run(JUNE)
-    may = book.invoices(customer)[0]
+    may, june = book.invoices(customer)
 
-    book.void(may.id, on=D(2026, 6, 2), reason="sent to the wrong address")
+    # runs bill forward from billed_through: a void of May while June follows would leave May
+    # billed by no invoice, so it is refused, and nothing changes
+    with pytest.raises(InvalidState, match="later invoice"):
+        book.void(may.id, on=D(2026, 6, 2), reason="sent to the wrong address")
+    assert book.get_service(fibre).billed_through == D(2026, 6, 30)
+
+    # voiding the later invoice first, then the earlier one, gives May back: July's run
+    # bills May, June and July again, once each
+    book.void(june.id, on=D(2026, 6, 2), reason="wrong price")
+    book.void(may.id, on=D(2026, 6, 2), reason="wrong price")
+    assert book.get_service(fibre).billed_through is None
     book.run(D(2026, 7, 1))
-
-    # voiding releases the days an invoice billed so that a run bills them again: May has to
-    # come back on a later invoice, or the service's May is never billed at all
     billed = book.charges(fibre)
-    assert billed[0][0] == MAY, (
-        "the voided May invoice's days are billed by no run: the service is billed through "
-        f"{book.get_service(fibre).billed_through} and its charges are {billed}"
-    )
+    assert billed[0][0] == MAY
+    assert book.get_service(fibre).billed_through == D(2026, 7, 31)
+    check_books(book.container)
 
 
 # -- worker processes ------------------------------------------------------------------------

@@ -257,8 +257,16 @@ def _bill(
     active: bool,
 ) -> Bill | Skip:
     composition = compose([x.item for x in lines], unbilled, currency=customer.currency)
-    # a balance-only account gets its document even at zero: it shows what is owed
-    if composition.total.is_zero() and options.skip_zero_invoices and active:
+    # A balance-only account gets its document even at zero: it shows what is owed. An invoice
+    # that lines brought to zero is issued too: skipping it would leave the credit unbilled
+    # while the service days it paid for were counted as billed.
+    if (
+        composition.total.is_zero()
+        and options.skip_zero_invoices
+        and active
+        and not composition.billed
+        and composition.split is None
+    ):
         return Skip("the invoice total is zero (skip_zero_invoices)", tuple(lines))
     wanted = invoice_input(day, lines, include_unbilled=bool(unbilled))
     return Bill(customer, tuple(lines), tuple(unbilled), composition, wanted)

@@ -172,7 +172,7 @@ def confirm_customer(
     if not found or found[0].customer_id != customer_id or found[0].document_id is None:
         raise InvalidState(f"customer {customer_id} has no draft in billing run {run.id}")
     draft = uow.documents.get(found[0].document_id)
-    issued_run = _as_issuing(run)
+    issued_run = as_issuing(run)
     if customer_id in uow.runs.finished_on(run.date):
         uow.documents.delete_draft(draft)
         return _recorded(
@@ -193,7 +193,8 @@ def confirm_customer(
     return _recorded(uow, recurring.outcome_of(run.id, customer_id, doc, Outcome.INVOICED))
 
 
-def _as_issuing(run: Run) -> Run:
+def as_issuing(run: Run) -> Run:
+    """The run with its drafts turned into invoices: a confirmed preview bills for real."""
     return Run(
         run.id,
         run.date,

@@ -22,8 +22,10 @@ from solde.billing.services import (
     priced_item,
     share_of,
 )
-from solde.domain.periods import ONE_DAY
+from solde.domain.periods import ONE_DAY, period_containing
 from solde.domain.tax import LinePrice
+from solde.ledger.billing import Proration
+from solde.ledger.customers import Customer
 from solde.ledger.entries import Entry
 from solde.ledger.model import Kind, Transaction, TxType
 from solde.ledger.usecases import add_unbilled_line
@@ -57,7 +59,8 @@ def update_service(
 ) -> Service:
     """Change or end a service. An end date before `billed_through` credits the days after it
     as an unbilled line dated the day after the end, and the service is billed through its
-    end; moving the end later lets the next invoice bill the days again."""
+    end (with proration `none`, through the end of the period it ends in: a started period is
+    due in full); moving the end later lets the next invoice bill the days again."""
     found = uow.services.get(service_id)
     customer = uow.customers.lock(found.customer_id)
     service = uow.services.get(service_id)
@@ -73,12 +76,13 @@ def update_service(
     )
     credits: list[Transaction] = []
     through, end = service.billed_through, wanted.end_date
-    if end is not None and through is not None and end < through:
-        credits = _give_back(uow, customer.id, customer.currency, service, end, on=on)
-        changed = replace(changed, billed_through=end)
+    kept = None if end is None or through is None else _kept_through(uow, customer, end, through)
+    if kept is not None and through is not None and kept < through:
+        credits = _give_back(uow, customer, service, kept, on=on)
+        changed = replace(changed, billed_through=kept)
     saved = uow.services.replace(service, changed)
-    if end is not None and through is not None and end < through:
-        uow.services.trim(service.id, end)
+    if kept is not None and through is not None and kept < through:
+        uow.services.trim(service.id, kept)
     _audit(
         uow,
         "service.changed",
@@ -88,21 +92,29 @@ def update_service(
     return saved
 
 
-def _give_back(
-    uow: BillingUnitOfWork,
-    customer_id: int,
-    currency: str,
-    service: Service,
-    end: date,
-    *,
-    on: date,
-) -> list[Transaction]:
-    """Unbilled credit lines for the billed days after `end`, one per charge that billed them."""
-    assert service.billed_through is not None
-    customer = uow.customers.get(customer_id)
+def _kept_through(uow: BillingUnitOfWork, customer: Customer, end: date, through: date) -> date:
+    """How far an ended service stays billed: its end date; with proration `none`, a started
+    period is due in full, so the end of the period holding the end date."""
     billing = customer.billing_settings(uow.settings.get())
-    starts = [s.start_date for s in uow.services.of_customer(customer_id)]
-    anchor = anchor_of(billing.billing_day, starts)
+    if billing.proration is not Proration.NONE:
+        return end
+    anchor = anchor_of(billing.billing_day, _starts(uow, customer.id))
+    return min(through, period_containing(end, anchor, billing.period_months).end)
+
+
+def _starts(uow: BillingUnitOfWork, customer_id: int) -> list[date]:
+    return [s.start_date for s in uow.services.of_customer(customer_id)]
+
+
+def _give_back(
+    uow: BillingUnitOfWork, customer: Customer, service: Service, end: date, *, on: date
+) -> list[Transaction]:
+    """Unbilled credit lines for the billed days after `end`, one per charge that billed them,
+    dated the day after `end`."""
+    assert service.billed_through is not None
+    currency = customer.currency
+    billing = customer.billing_settings(uow.settings.get())
+    anchor = anchor_of(billing.billing_day, _starts(uow, customer.id))
     made = []
     charges = uow.services.charges_of(service.id)
     for charge, first, last in given_back(charges, end + ONE_DAY, service.billed_through):

@@ -285,7 +285,23 @@ def void_invoice(
 def void_refusal(uow: BillingUnitOfWork, doc: Document, on: date) -> str | None:
     """Why `doc` cannot be voided now, or None when it can."""
     credited = bool(uow.documents.credit_notes_of(doc.id))
-    return documents.void_refusal(doc, settled_of(uow, doc, on), credited=credited)
+    refusal = documents.void_refusal(doc, settled_of(uow, doc, on), credited=credited)
+    return refusal or _later_service_days(uow, doc)
+
+
+def _later_service_days(uow: BillingUnitOfWork, doc: Document) -> str | None:
+    """A void gives an invoice's service days back to be billed again; that is only possible
+    for the latest days billed of each service (runs bill forward from `billed_through`)."""
+    for service_id in sorted({i.service_id for i in doc.items if i.service_id is not None}):
+        service = uow.services.get(service_id)
+        charges = [c for c in uow.services.charges_of(service_id) if c.document_id == doc.id]
+        if any(c.last != service.billed_through for c in charges):
+            return (
+                f"{documents.name_of(doc)} bills days of the service {service.description!r} "
+                "that a later invoice follows: void the later invoice first, or correct this "
+                "one with a credit note"
+            )
+    return None
 
 
 def _check_voidable(uow: BillingUnitOfWork, doc: Document, on: date) -> None:

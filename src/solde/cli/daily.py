@@ -90,7 +90,7 @@ def run_daily(
             return bars.bar(f"Billing {each.isoformat()}")
 
         reports = daily.run_daily(
-            container(), up_to=day, actor=actor(), workers=workers, progress=progress
+            container(), up_to=day, actor=actor(), workers=workers, progress=progress, on=today
         )
     data = [_report_view(r) for r in reports]
     if as_json:
