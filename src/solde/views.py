@@ -204,6 +204,7 @@ def document_item(item: Item, currency: str) -> dict[str, Any]:
         "period_start": _day(item.period_start),
         "period_end": _day(item.period_end),
         "transaction_id": item.transaction_id,
+        "service_id": item.service_id,
     }
 
 

@@ -8,13 +8,16 @@ from solde import __version__
 from solde.api import openapi, problems
 from solde.api.idempotency import IdempotencyMiddleware
 from solde.api.routes import (
+    billing_runs,
     credit_notes,
     customers,
     health,
     invoice_groups,
     invoices,
+    jobs,
     payments,
     reports,
+    services,
     settings,
     settlement,
     transactions,
@@ -23,7 +26,8 @@ from solde.bootstrap import Container
 
 DESCRIPTION = """
 Customer balances: customers, debit and credit lines, payments and refunds, settlement;
-invoices, proformas and credit notes, invoice groups and their bulk actions.
+invoices, proformas and credit notes, invoice groups and their bulk actions; services,
+billing runs and the daily cycle.
 
 **Signs**: a balance is positive when the customer owes, negative when it has credit.
 **Amounts** are strings in major units (`"120.00"`) with the currency beside them.
@@ -62,4 +66,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(credit_notes.invoice_router)
     app.include_router(credit_notes.router)
     app.include_router(invoice_groups.router)
+    app.include_router(services.customer_router)
+    app.include_router(services.router)
+    app.include_router(billing_runs.router)
+    app.include_router(jobs.router)
     return app

@@ -44,7 +44,9 @@ class InvoiceCreate(Input):
     """A new invoice (`one_time` by default, `recurring` for a manual recurring invoice) or a
     `proforma`. It is issued at once: numbered, posted to the balance (not a proforma) and
     settled. `include_unbilled` loads every unbilled line dated on or before `date`; credit
-    lines never push the total below zero (the remainder stays unbilled)."""
+    lines never push the total below zero (the remainder stays unbilled). A `recurring`
+    invoice bills the customer's services up to the end of the period starting on its date,
+    as a billing run would (`include_services`, default true for recurring invoices)."""
 
     type: Literal["one_time", "recurring", "proforma"] | None = None
     date: DateInput | None = Field(None, description="Document date (default today)")
@@ -53,6 +55,11 @@ class InvoiceCreate(Input):
     )
     items: list[ItemIn] | None = None
     include_unbilled: StrictBool | None = None
+    include_services: StrictBool | None = Field(
+        None,
+        description="`recurring` only (default true there): bill the customer's services "
+        "as a billing run would on `date`",
+    )
     note: str | None = Field(None, description="Printed on the document")
     memo: str | None = Field(None, description="Internal, never printed")
     custom_fields: dict[str, str] | None = None
@@ -109,7 +116,8 @@ class CreditNoteCreate(Input):
 
 class ItemOut(BaseModel):
     """One line of a document: `net` = quantity × unit price, `tax` on it, `gross` = net + tax
-    (negative for a credit line). `transaction_id` names the unbilled line it came from."""
+    (negative for a credit line). `transaction_id` names the unbilled line it came from,
+    `service_id` the service whose days `period_start`..`period_end` it bills."""
 
     description: str
     quantity: str
@@ -121,6 +129,7 @@ class ItemOut(BaseModel):
     period_start: dt.date | None
     period_end: dt.date | None
     transaction_id: int | None
+    service_id: int | None
 
 
 class InvoicePaymentOut(BaseModel):
