@@ -1,28 +1,29 @@
 """Demonstration data: a few dozen customers with six months of history up to today.
 
 Everything goes through the same use cases as the API, day by day, so the demo database obeys
-every rule (balances, settlement, as-of history). The data is generated from a seed, so two
-loads with the same seed and date give the same ledger.
+every rule (balances, settlement, as-of history). Customers subscribe to services, and their
+recurring invoices are made by billing runs on their billing days; the latest run waits for
+confirmation as a preview. The data is generated from a seed, so two loads with the same seed
+and date give the same ledger.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from solde.billing import usecases as billing
 from solde.billing.documents import Document
+from solde.demo_billing import Agenda, Subscribers, UowFactory
 from solde.ledger import usecases as ledger
 from solde.ledger.customers import Customer
 from solde.ledger.model import Transaction
-from solde.ledger.ports import CustomerQuery
+from solde.ledger.ports import MAX_PAGE, CustomerQuery, TransactionQuery
 from solde.settlement import usecases as settlement
-
-UowFactory = Callable[[], AbstractContextManager[Any]]
 
 FIRST = ["Atelier", "Boulangerie", "Café", "Garage", "Studio", "Cabinet", "Ferme", "Librairie",
          "Pharmacie", "Hôtel", "Nordwind", "Bergmann", "Harbour", "Kestrel", "Juniper", "Maple"]  # fmt: skip
@@ -31,13 +32,7 @@ SECOND = ["Martin", "Dubois", "Lefèvre", "Moreau", "Laurent", "GmbH", "& Söhne
 SEGMENTS = ["residential", "business", "wholesale"]
 CURRENCIES = ["EUR"] * 6 + ["USD"] * 2 + ["GBP"] * 2
 METHODS = ["sepa_debit", "bank_transfer", "card", "sepa_debit", "check"]
-PLANS = [
-    ("Fibre 300", "29.99"),
-    ("Fibre 1G", "44.99"),
-    ("Business 2G", "89.00"),
-    ("VoIP line", "9.90"),
-]
-EXTRAS = [("Installation", "49.00"), ("Router rental", "5.00"), ("Static IP", "3.00"),
+EXTRAS = [("Installation", "49.00"), ("Router rental", "5.00"), ("Static IP setup", "3.00"),
           ("On-site visit", "75.00"), ("Extra data 10 GB", "4.50")]  # fmt: skip
 
 
@@ -48,11 +43,15 @@ class DemoSummary:
     customers: int
     transactions: int
     documents: int = 0
+    services: int = 0
+    runs: int = 0
+    drafts: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.customers} customers, {self.transactions} transactions and lines, "
-            f"{self.documents} invoices and credit notes"
+            f"{self.documents} invoices and credit notes, {self.services} services, "
+            f"{self.runs} billing runs ({self.drafts} drafts awaiting confirmation)"
         )
 
 
@@ -61,7 +60,6 @@ class _Book:
 
     def __init__(self, uow_factory: UowFactory) -> None:
         self.factory = uow_factory
-        self.written = 0
         self.documents = 0
 
     def _run(self, action: Callable[[Any], Any]) -> Any:
@@ -75,7 +73,6 @@ class _Book:
         return customer
 
     def entry(self, customer: Customer, day: date, **values: object) -> Transaction:
-        self.written += 1
         values.setdefault("date", day.isoformat())
         tx: Transaction = self._run(
             lambda uow: settlement.add_entry(uow, customer.id, values, on=day)
@@ -83,7 +80,6 @@ class _Book:
         return tx
 
     def pay(self, customer: Customer, day: date, **values: object) -> Transaction:
-        self.written += 1
         values.setdefault("date", day.isoformat())
         tx: Transaction = self._run(
             lambda uow: settlement.record_payment(uow, customer.id, values, on=day)
@@ -96,12 +92,10 @@ class _Book:
         doc: Document = self._run(
             lambda uow: billing.create_invoice(uow, customer.id, values, on=day)
         )
-        self.written += 0 if doc.transaction_id is None else 1  # a proforma posts nothing
         return doc
 
     def credit_note(self, invoice: Document, day: date, **values: object) -> Document:
         self.documents += 1
-        self.written += 1
         doc: Document = self._run(
             lambda uow: billing.issue_credit_note(uow, invoice.id, values, on=day)
         )
@@ -113,12 +107,19 @@ class _Book:
         )
 
     def fail(self, payment: Transaction, day: date, **values: object) -> None:
-        self.written += 1 if "fee" in values else 0  # the fee is a collection cost
         self._run(lambda uow: settlement.fail_payment(uow, payment.id, values, on=day))
 
     def chargeback(self, payment: Transaction, day: date, **values: object) -> None:
-        self.written += 2 if "fee" in values else 1
         self._run(lambda uow: settlement.chargeback(uow, payment.id, values, on=day))
+
+    def transactions(self) -> int:
+        """How many transactions and lines the customers have."""
+        with self.factory() as uow:
+            listed = ledger.list_customers(uow, CustomerQuery(limit=MAX_PAGE)).items
+            query = partial(TransactionQuery, limit=MAX_PAGE)
+            return sum(
+                len(ledger.list_transactions(uow, query(customer_id=c.id)).items) for c in listed
+            )
 
 
 def load_demo(
@@ -128,24 +129,40 @@ def load_demo(
     with uow_factory() as uow:
         if ledger.list_customers(uow, CustomerQuery(limit=1)).items:
             return None
-    rng = random.Random(seed)
     book = _Book(uow_factory)
     book.settings({"partners": [SELLER]}, today)
+    subscribers = Subscribers(uow_factory, random.Random(seed), today)
+    _special_cases(book, subscribers.agenda)
     for index in range(customers):
-        _customer_story(book, rng, index, today)
-    _special_cases(book, today)
-    return DemoSummary(customers + 5, book.written, book.documents)
+        _customer_story(book, subscribers, index)
+    subscribers.play()
+    return DemoSummary(
+        customers + 5,
+        book.transactions(),
+        book.documents + subscribers.invoices,
+        subscribers.services,
+        subscribers.runs,
+        subscribers.drafts,
+    )
 
 
-def _customer_story(book: _Book, rng: random.Random, index: int, today: date) -> None:
+def _customer_story(book: _Book, subscribers: Subscribers, index: int) -> None:
     name = f"{FIRST[index % len(FIRST)]} {SECOND[(index * 7) % len(SECOND)]}"
     currency = CURRENCIES[index % len(CURRENCIES)]
     country = {"EUR": "FR", "USD": "US", "GBP": "GB"}[currency]
+    segment = SEGMENTS[index % len(SEGMENTS)]
+    quarterly = index % 12 == 2
+    billing: dict[str, object] = {
+        "billing_day": subscribers.calendar.billing_day(index),
+        "payment_due_days": [14, 30, 7][index % 3],
+    }
+    if quarterly:
+        billing["period_months"] = 3
     customer = book.customer(
         {
             "name": name,
             "currency": currency,
-            "segment": SEGMENTS[index % len(SEGMENTS)],
+            "segment": segment,
             "email": f"billing{index + 1}@{name.split()[0].lower()}.example",
             "external_ref": f"CUST-{1001 + index}",
             "payment_method": METHODS[index % len(METHODS)],
@@ -156,58 +173,48 @@ def _customer_story(book: _Book, rng: random.Random, index: int, today: date) ->
                 "city": {"EUR": "Lyon", "USD": "Boston", "GBP": "Leeds"}[currency],
                 "country": country,
             },
-            "billing": {"billing_day": 1 + index % 28, "payment_due_days": [14, 30, 7][index % 3]},
+            "billing": billing,
         }
     )
-    plan, price = PLANS[index % len(PLANS)]
-    late_payer = rng.random() < 0.25
-    for months_ago in range(6, 0, -1):
-        day = today - timedelta(days=30 * months_ago)
-        invoice = book.invoice(
-            customer,
-            day,
-            type="recurring",
-            items=[{"description": f"{plan} — {day:%B %Y}", "unit_price": price, "tax_rate": "20"}],
-            include_unbilled=True,
-            period_start=day.isoformat(),
-            period_end=(day + timedelta(days=29)).isoformat(),
-        )
-        if not late_payer or months_ago > 2:
-            pay_day = min(today, day + timedelta(days=rng.randint(3, 20)))
-            book.pay(
-                customer,
-                pay_day,
-                amount=str(invoice.total),
-                invoice_id=invoice.id,
-                reference=f"PAY-{index}-{months_ago}",
-            )
+    subscribers.subscribe(customer.id, index, segment, quarterly=quarterly)
+    today, at = subscribers.today, subscribers.agenda.at
     if index % 4 == 0:
         extra, extra_price = EXTRAS[index % len(EXTRAS)]
         line_day = today + timedelta(days=index % 9)
-        book.entry(
-            customer,
+        at(
             today,
-            kind="debit",
-            type="charge",
-            label=extra,
-            unit_price=extra_price,
-            tax_rate="20",
-            date=line_day.isoformat(),
+            partial(
+                book.entry,
+                customer,
+                today,
+                kind="debit",
+                type="charge",
+                label=extra,
+                unit_price=extra_price,
+                tax_rate="20",
+                date=line_day.isoformat(),
+            ),
         )
     if index % 6 == 1:
-        book.entry(
-            customer,
+        at(
             today,
-            kind="credit",
-            type="gift",
-            label="Goodwill: outage on the 12th",
-            unit_price="10.00",
-            tax_rate="20",
+            partial(
+                book.entry,
+                customer,
+                today,
+                kind="credit",
+                type="gift",
+                label="Goodwill: outage on the 12th",
+                unit_price="10.00",
+                tax_rate="20",
+            ),
         )
 
 
-def _special_cases(book: _Book, today: date) -> None:
-    """The customers a tour of the back office should meet."""
+def _special_cases(book: _Book, agenda: Agenda) -> None:
+    """The customers a tour of the back office should meet (none has services: the runs
+    skip them)."""
+    at, today = agenda.at, agenda.today
     start = today - timedelta(days=40)
     # in credit, after a refund of part of it
     prepaid = book.customer(
@@ -219,17 +226,11 @@ def _special_cases(book: _Book, today: date) -> None:
             "email": "hello@prepaid.example",
         }
     )
-    book.pay(prepaid, start, amount="300.00", reference="WIRE-7781")
-    book.entry(
-        prepaid,
-        start,
-        kind="debit",
-        label="Fibre 300 — annual",
-        unit_price="99.00",
-        tax_rate="20",
-        bill_on_next_invoice=False,
-    )
-    book.pay(prepaid, start + timedelta(days=5), amount="-50.00", reference="REFUND-12")
+    at(start, partial(book.pay, prepaid, start, amount="300.00", reference="WIRE-7781"))
+    at(start, partial(book.entry, prepaid, start, kind="debit", label="Fibre 300 Mb/s — annual",
+                      unit_price="99.00", tax_rate="20", bill_on_next_invoice=False))  # fmt: skip
+    refund_day = start + timedelta(days=5)
+    at(refund_day, partial(book.pay, prepaid, refund_day, amount="-50.00", reference="REFUND-12"))
     # automatic settlement off: debits and credits stay open side by side
     key = book.customer(
         {
@@ -241,22 +242,20 @@ def _special_cases(book: _Book, today: date) -> None:
         }
     )
     for offset, amount in ((30, "1200.00"), (20, "800.00")):
-        book.entry(
-            key,
-            today - timedelta(days=offset),
-            kind="debit",
-            label="Transit capacity",
-            unit_price=amount,
-            bill_on_next_invoice=False,
-        )
-    book.pay(
-        key,
-        today - timedelta(days=10),
-        amount="1500.00",
-        method="bank_transfer",
-        reference="KA-2291",
-    )
-    # a failed direct debit with a bank fee, and a retry awaiting confirmation
+        day = today - timedelta(days=offset)
+        at(day, partial(book.entry, key, day, kind="debit", label="Transit capacity",
+                        unit_price=amount, bill_on_next_invoice=False))  # fmt: skip
+    day = today - timedelta(days=10)
+    at(day, partial(book.pay, key, day, amount="1500.00", method="bank_transfer",
+                    reference="KA-2291"))  # fmt: skip
+    _failed_debit(book, agenda)
+    _charged_back(book, agenda)
+    _installation(book, agenda)
+
+
+def _failed_debit(book: _Book, agenda: Agenda) -> None:
+    """A failed direct debit with a bank fee, and a retry awaiting confirmation."""
+    at, today = agenda.at, agenda.today
     sepa = book.customer(
         {
             "name": "Rivière Direct Debit",
@@ -267,21 +266,23 @@ def _special_cases(book: _Book, today: date) -> None:
         }
     )
     charge_day = today - timedelta(days=15)
-    book.entry(
-        sepa,
-        charge_day,
-        kind="debit",
-        label="Fibre 1G",
-        unit_price="44.99",
-        tax_rate="20",
-        bill_on_next_invoice=False,
-    )
-    first_try = book.pay(sepa, charge_day + timedelta(days=2), amount="53.99", status="pending")
-    book.fail(
-        first_try, charge_day + timedelta(days=6), reason="insufficient funds (AM04)", fee="7.50"
-    )
-    book.pay(sepa, today, amount="61.49", status="pending", reference="SEPA-RETRY")
-    # a card payment charged back, with a fee
+    at(charge_day, partial(book.entry, sepa, charge_day, kind="debit", label="Fibre 1 Gb/s",
+                           unit_price="49.99", tax_rate="20", bill_on_next_invoice=False))  # fmt: skip
+    debit_day, fail_day = charge_day + timedelta(days=2), charge_day + timedelta(days=6)
+
+    def first_try() -> None:
+        payment = book.pay(sepa, debit_day, amount="59.99", status="pending")
+        at(fail_day, partial(book.fail, payment, fail_day, reason="insufficient funds (AM04)",
+                             fee="7.50"))  # fmt: skip
+
+    at(debit_day, first_try)
+    at(today, partial(book.pay, sepa, today, amount="67.49", status="pending",
+                      reference="SEPA-RETRY"))  # fmt: skip
+
+
+def _charged_back(book: _Book, agenda: Agenda) -> None:
+    """A card payment charged back, with a fee."""
+    at, today = agenda.at, agenda.today
     shop = book.customer(
         {
             "name": "Quickstore Online Ltd",
@@ -292,18 +293,22 @@ def _special_cases(book: _Book, today: date) -> None:
         }
     )
     day = today - timedelta(days=25)
-    book.entry(
-        shop,
-        day,
-        kind="debit",
-        label="Business 2G",
-        unit_price="89.00",
-        tax_rate="20",
-        bill_on_next_invoice=False,
-    )
-    card = book.pay(shop, day, amount="106.80", method="card")
-    book.chargeback(card, day + timedelta(days=12), reason="cardholder dispute", fee="15.00")
-    # an installation invoiced, partly credited after a late technician, and a quote
+    dispute_day = day + timedelta(days=12)
+
+    def charge_and_card_payment() -> None:
+        book.entry(shop, day, kind="debit", label="Business fibre 2 Gb/s", unit_price="89.00",
+                   tax_rate="20", bill_on_next_invoice=False)  # fmt: skip
+        card = book.pay(shop, day, amount="106.80", method="card")
+        at(dispute_day, partial(book.chargeback, card, dispute_day, reason="cardholder dispute",
+                                fee="15.00"))  # fmt: skip
+
+    at(day, charge_and_card_payment)
+
+
+def _installation(book: _Book, agenda: Agenda) -> None:
+    """An installation invoiced, partly paid, partly credited after a late technician, and
+    a quote (proforma)."""
+    at, today = agenda.at, agenda.today
     works = book.customer(
         {
             "name": "Atelier Lumière",
@@ -316,25 +321,27 @@ def _special_cases(book: _Book, today: date) -> None:
         }
     )  # fmt: skip
     day = today - timedelta(days=12)
-    invoice = book.invoice(
-        works,
-        day,
-        items=[
-            {"description": "Fibre installation", "unit_price": "149.00", "tax_rate": "20"},
-            {"description": "Wi-Fi mesh kit", "quantity": "3", "unit_price": "59.90",
-             "tax_rate": "20"},
-        ],
-        note="Thank you for choosing us.",
-    )  # fmt: skip
-    book.pay(works, day + timedelta(days=4), amount="150.00", invoice_id=invoice.id)
-    book.credit_note(invoice, day + timedelta(days=6), amount="30.00", reason="Technician late")
-    book.invoice(
-        works,
-        today,
-        type="proforma",
-        items=[{"description": "Business 2G — 12 months", "quantity": "12",
-                "unit_price": "89.00", "tax_rate": "20"}],
-    )  # fmt: skip
+    paid_day, credit_day = day + timedelta(days=4), day + timedelta(days=6)
+
+    def installation() -> None:
+        invoice = book.invoice(
+            works,
+            day,
+            items=[
+                {"description": "Fibre installation", "unit_price": "149.00", "tax_rate": "20"},
+                {"description": "Wi-Fi mesh kit", "quantity": "3", "unit_price": "59.90",
+                 "tax_rate": "20"},
+            ],
+            note="Thank you for choosing us.",
+        )  # fmt: skip
+        at(paid_day, partial(book.pay, works, paid_day, amount="150.00", invoice_id=invoice.id))
+        at(credit_day, partial(book.credit_note, invoice, credit_day, amount="30.00",
+                               reason="Technician late"))  # fmt: skip
+
+    at(day, installation)
+    at(today, partial(book.invoice, works, today, type="proforma",
+                      items=[{"description": "Business fibre 2 Gb/s — 12 months",
+                              "quantity": "12", "unit_price": "89.00", "tax_rate": "20"}]))  # fmt: skip
 
 
 #: The selling company printed on the demo's documents.
