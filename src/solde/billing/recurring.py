@@ -163,6 +163,10 @@ class Bill:
     wanted: InvoiceInput
 
 
+#: Why a customer a run looked at is not billed on a day that is not one of its billing days.
+NOT_BILLING_DAY = "not the customer's billing day"
+
+
 @dataclass(frozen=True, slots=True)
 class Skip:
     """Why a run makes no invoice for a customer; an invoice of zero that is skipped still
@@ -201,7 +205,7 @@ def plan_customer(
         lines = service_lines(services, billing, day, customer.currency, activation_only=True)
         if lines:
             return _bill(customer, lines, [], day, options, active=True)
-    return Skip("not the customer's billing day")
+    return Skip(NOT_BILLING_DAY)
 
 
 @dataclass(slots=True)

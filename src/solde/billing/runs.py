@@ -275,9 +275,17 @@ def compare(
         if outcome.outcome is Outcome.DRAFTED and outcome.document_id is not None:
             draft = uow.documents.get(outcome.document_id)
             found.append(_compared(outcome.customer_id, draft, previous, threshold))
-        elif previous is not None and outcome.outcome in (Outcome.SKIPPED, Outcome.PARKED):
+        elif previous is not None and _missing(outcome):
             found.append(Comparison(outcome.customer_id, "missing", None, previous, None))
     return found
+
+
+def _missing(outcome: CustomerOutcome) -> bool:
+    """A customer due a recurring invoice on the run's date that gets none (a customer whose
+    billing day it is not, looked at for its day of month, is not missing)."""
+    if outcome.outcome is Outcome.PARKED:
+        return True
+    return outcome.outcome is Outcome.SKIPPED and outcome.reason != recurring.NOT_BILLING_DAY
 
 
 def _compared(
