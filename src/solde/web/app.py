@@ -24,12 +24,14 @@ from solde.web.context import Forbidden, SignInRequired, is_htmx, login_url, vie
 from solde.web.render import STATIC, error_page
 from solde.web.routes import (
     account,
+    billing_runs,
     credit_notes,
     customers,
     dashboard,
     invoice_groups,
     invoices,
     payments,
+    services,
     settings,
     transactions,
 )
@@ -177,6 +179,8 @@ def create_web_app(container: Container) -> FastAPI:
         invoices,
         credit_notes,
         invoice_groups,
+        services,
+        billing_runs,
     ):
         app.include_router(module.router)
     return app

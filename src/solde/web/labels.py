@@ -1,7 +1,9 @@
-"""What the back office calls things: payment methods, statuses, transaction types."""
+"""What the back office calls things: payment methods, statuses, transaction types, billing
+runs and services."""
 
 from __future__ import annotations
 
+from solde.billing.ports import Outcome, RunStatus
 from solde.ledger.customers import CustomerStatus
 from solde.ledger.model import PaymentMethod, TxType
 
@@ -28,4 +30,43 @@ TYPE_LABELS = {
     TxType.PAYMENT: "Payment",
     TxType.CREDIT_NOTE: "Credit note",
     TxType.GIFT: "Goodwill credit",
+}
+RUN_STATUS_LABELS = {
+    RunStatus.PREVIEW: "Preview",
+    RunStatus.RUNNING: "Running",
+    RunStatus.COMPLETED: "Completed",
+    RunStatus.DISCARDED: "Discarded",
+}
+#: The colour of each run status badge: blue preview, amber running, green completed, grey
+#: discarded.
+RUN_STATUS_COLOURS = {
+    RunStatus.PREVIEW: "state-unbilled",
+    RunStatus.RUNNING: "state-pending",
+    RunStatus.COMPLETED: "status-active",
+    RunStatus.DISCARDED: "state-void",
+}
+OUTCOME_LABELS = {
+    Outcome.INVOICED: "Invoiced",
+    Outcome.DRAFTED: "Draft",
+    Outcome.SKIPPED: "Skipped",
+    Outcome.PARKED: "Parked",
+    Outcome.DISCARDED: "Discarded",
+}
+#: How a preview's draft compares with the customer's previous recurring invoice.
+CHANGE_LABELS = {
+    "new": "New",
+    "changed": "Changed",
+    "same": "Same",
+    "missing": "Missing",
+}
+#: A service as of today: running, over, or not started yet.
+SERVICE_STATUS_LABELS = {
+    "active": "Active",
+    "ended": "Ended",
+    "scheduled": "Scheduled",
+}
+SERVICE_STATUS_COLOURS = {
+    "active": "status-active",
+    "ended": "state-void",
+    "scheduled": "state-unbilled",
 }

@@ -29,9 +29,16 @@ from solde.web.actions import Outcome, Screen, form_page, submit
 from solde.web.charts import balance_bar
 from solde.web.context import Viewer, object_id, signed_in, wants_fragment, writer
 from solde.web.forms import Form, Reader, checked, choice
-from solde.web.labels import METHOD_LABELS, STATUS_LABELS, TYPE_LABELS
+from solde.web.labels import (
+    METHOD_LABELS,
+    SERVICE_STATUS_COLOURS,
+    SERVICE_STATUS_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+)
 from solde.web.render import render
 from solde.web.routes.invoices import finance_documents
+from solde.web.routes.services import services_of
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -159,7 +166,8 @@ def customer_context(
     uow: SqlUnitOfWork, customer_id: int, *, as_of: date | None, today: date
 ) -> dict[str, Any]:
     """Everything the customer page shows: details, settings, the balance card (today or as of
-    a past day) and the transactions by section, with the allocations that settled them."""
+    a past day), its services and the transactions by section, with the allocations that
+    settled them."""
     customer = usecases.get_customer(uow, customer_id)
     settings = uow.settings.get()
     day = as_of or today
@@ -192,6 +200,9 @@ def customer_context(
         "methods": METHOD_LABELS,
         "statuses": STATUS_LABELS,
         "type_labels": TYPE_LABELS,
+        "services": services_of(uow, customer_id, today),
+        "service_statuses": SERVICE_STATUS_LABELS,
+        "service_colours": SERVICE_STATUS_COLOURS,
         **finance_documents(uow, customer_id, as_of=day),
     }
 

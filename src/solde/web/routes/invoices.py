@@ -18,6 +18,7 @@ from solde.billing import usecases as billing
 from solde.billing.documents import DocState, DocType, Document
 from solde.billing.groups import BulkAction
 from solde.billing.ports import InvoiceQuery
+from solde.billing.services import Service
 from solde.domain.errors import InvalidInput, SoldeError
 from solde.ledger import usecases
 from solde.storage.unit_of_work import SqlUnitOfWork
@@ -356,8 +357,19 @@ INVOICE_TYPES = (
 def _new_screen(uow: SqlUnitOfWork, customer_id: int, today: date) -> Screen:
     customer = usecases.get_customer(uow, object_id(customer_id, "customer"))
     balance = usecases.get_balance(uow, customer.id, as_of=today)
-    context = {"customer": customer, "unbilled": balance.unbilled, "invoice_types": INVOICE_TYPES}
+    context = {
+        "customer": customer,
+        "unbilled": balance.unbilled,
+        "services": sum(1 for s in uow.services.of_customer(customer.id) if _to_bill(s)),
+        "invoice_types": INVOICE_TYPES,
+    }
     return Screen("invoices/form.html", f"/customers/{customer.id}", context)
+
+
+def _to_bill(service: Service) -> bool:
+    """The service has days a recurring invoice may still bill."""
+    end, through = service.end_date, service.billed_through
+    return end is None or through is None or through < end
 
 
 @router.get("/customers/{customer_id}/invoices/new", include_in_schema=False)
@@ -370,6 +382,8 @@ def new_invoice_form(
         values = {"type": "one_time", "date": viewer.today(uow).isoformat()}
         if screen.context["unbilled"].count:
             values["include_unbilled"] = "on"
+        if screen.context["services"]:
+            values["include_services"] = "on"
         return _with_rows(Form(values))
 
     return form_page(
@@ -409,6 +423,8 @@ def create_invoice(
         rows = forms.read_rows(reader.form, reader.locale, forms.row_count(reader.form))
         reader.text("type", "date", "due_date", "note", "memo", "period_start", "period_end")
         reader.flag("include_unbilled")
+        if reader.form.get("type") == DocType.RECURRING.value:  # other types bill no service
+            reader.flag("include_services")
         if rows.items:
             reader.set("items", rows.items)
         values = reader.done()
