@@ -355,6 +355,32 @@ def test_a_parked_customer_is_billed_again_once_fixed(books: Any) -> None:
     assert again["progress"] == retried["progress"]
 
 
+def test_a_bill_changed_since_the_preview_is_parked_then_invoiced_by_a_retry(
+    books: Any,
+) -> None:
+    cid, _ = subscriber(books, "2025-06-01")
+    preview = run(books, "2025-06-01", preview=True)
+    assert [d["total"] for d in preview["invoices"]["data"]] == ["60.00"]
+    books.line(
+        cid, kind="debit", type="charge", label="Router", unit_price="10.00", date="2025-05-20"
+    )
+    confirmed = post(books, f"/v1/billing-runs/{preview['id']}/confirm", 200)
+    assert confirmed["status"] == "completed"
+    assert (confirmed["progress"]["parked"], confirmed["progress"]["invoiced"]) == (1, 0)
+    [parked] = confirmed["parked"]["data"]
+    assert "changed since the preview" in parked["reason"]
+    assert invoices_of(books, cid) == []  # the draft is gone, nothing issued
+
+    retried = post(books, f"/v1/billing-runs/{preview['id']}/retry", 200)
+    assert retried["status"] == "completed"
+    assert (retried["progress"]["parked"], retried["progress"]["invoiced"]) == (0, 1)
+    # from current data: June 60.00 and the router 10.00
+    [issued] = retried["invoices"]["data"]
+    assert (issued["total"], issued["status"]) == ("70.00", "overdue")
+    assert issued["number"] is not None
+    assert [i["total"] for i in invoices_of(books, cid)] == ["70.00"]
+
+
 # -- refusals -------------------------------------------------------------------------------
 
 

@@ -365,8 +365,8 @@ def _comparison(c: runs.Comparison) -> ComparisonOut:
 @router.post("/{run_id}/confirm", response_model=RunOut, summary="Confirm a preview")
 def confirm_run(run_id: int, caller: Caller = Depends(writer)) -> RunOut:
     """Issue every draft of a preview, then answer with the completed run. Each customer is
-    billed again from current data: one whose bill changed since the preview is parked (run
-    the date again). Only a preview still waiting may be confirmed (409 otherwise)."""
+    billed again from current data: one whose bill changed since the preview is parked (retry
+    the run to invoice it). Only a preview still waiting may be confirmed (409 otherwise)."""
     on = _today(caller)
     run = engine.confirm_preview(caller.container, _idle(caller, run_id), actor=caller.actor, on=on)
     return _run_out(caller, run.id)
@@ -382,17 +382,11 @@ def discard_run(run_id: int, caller: Caller = Depends(writer)) -> RunOut:
 
 @router.post("/{run_id}/retry", response_model=RunOut, summary="Bill parked customers again")
 def retry_run(run_id: int, caller: Caller = Depends(writer)) -> RunOut:
-    """Bill the run's parked customers again, once their data is fixed (drafts again in a
-    preview), then answer with the run; those that fail again stay parked with the new
-    reason. A discarded run, or a confirmed preview (post a run of the same date instead),
-    cannot be retried (409)."""
-    with caller.uow(write=False) as uow:
-        run = uow.runs.get(_idle(caller, run_id))
-        on = caller.today(uow)
-    if run.options.preview and run.status is RunStatus.COMPLETED:
-        raise InvalidState(
-            f"billing run {run.id} is a confirmed preview: bill its parked customers with a "
-            f"run of the same date ({run.date.isoformat()})"
-        )
-    run = engine.retry_parked(caller.container, run.id, actor=caller.actor, on=on)
+    """Bill the run's parked customers again, once their data is fixed, then answer with the
+    run: drafts again in a preview waiting, invoices in a run or a confirmed preview (a
+    customer parked because its bill changed since the preview is invoiced from current
+    data). Those that fail again stay parked with the new reason. A discarded run cannot be
+    retried (409)."""
+    on = _today(caller)
+    run = engine.retry_parked(caller.container, _idle(caller, run_id), actor=caller.actor, on=on)
     return _run_out(caller, run.id)
