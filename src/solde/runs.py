@@ -105,12 +105,13 @@ def retry_parked(
     progress: OnProgress | None = None,
     batch: int = BATCH,
 ) -> Run:
-    """Bill a run's parked customers again (drafts again in a preview)."""
+    """Bill a run's parked customers again, and the customers an interrupted run (or
+    preview) had not reached yet: drafts in a preview, invoices otherwise."""
     with container.uow(actor=actor) as uow:
         run = uow.runs.get(run_id)
         if run.status is RunStatus.DISCARDED:
             raise InvalidState(f"billing run {run.id} was discarded")
-        todo = runs.parked_customers(uow, run.id)
+        todo = runs.unfinished_customers(uow, run)
         if run.status is RunStatus.COMPLETED and not run.options.preview:
             uow.runs.set_status(run.id, RunStatus.RUNNING)
         uow.commit()

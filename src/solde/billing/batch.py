@@ -49,6 +49,7 @@ def bill_together(
     settings = uow.settings.get()
     settings.check_open(day)
     customers = uow.customers.lock_many(customer_ids)
+    recorded = uow.runs.outcomes_of(run.id, customer_ids)
     services = uow.services.of_customers(list(customers))
     unbilled = uow.transactions.unbilled_of(list(customers), day)
     balances = uow.balances.get_many(list(customers))
@@ -58,6 +59,9 @@ def bill_together(
     for customer_id in customer_ids:
         customer = customers.get(customer_id)
         balance = balances.get(customer_id)
+        if customer_id in recorded:  # billed by another process meanwhile, or parked before
+            alone.append(customer_id)
+            continue
         if customer is None or balance is None:
             alone.append(customer_id)
             continue

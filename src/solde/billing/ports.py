@@ -139,8 +139,9 @@ class Documents(Protocol):
     def credit_notes_of(self, invoice_id: int) -> list[Document]:
         """The credit notes issued against an invoice, oldest first."""
 
-    def last_recurring(self, customer_id: int) -> Document | None:
-        """The customer's latest issued, non-void recurring invoice."""
+    def last_recurring(self, customer_id: int, before: date | None = None) -> Document | None:
+        """The customer's latest issued, non-void recurring invoice (dated before `before`
+        when given)."""
 
     def settled(self, documents: Sequence[Document], as_of: date) -> dict[int, Settled]:
         """For documents with a ledger transaction: the open amount at the end of `as_of` and
@@ -363,6 +364,9 @@ class Runs(Protocol):
         self, run_id: int, *, outcome: Outcome | None = None, limit: int = 100, after: int = 0
     ) -> list[CustomerOutcome]:
         """Outcomes of a run by customer id, after the customer id `after`."""
+
+    def outcomes_of(self, run_id: int, customer_ids: Sequence[int]) -> dict[int, CustomerOutcome]:
+        """The outcomes in a run of the given customers that have one."""
 
     def progress(self, run_id: int) -> Progress:
         """How many customers reached each outcome."""

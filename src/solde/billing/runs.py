@@ -20,6 +20,7 @@ from decimal import Decimal
 from solde.billing import recurring
 from solde.billing.documents import DocState, DocType, Document, Item
 from solde.billing.ports import (
+    FINAL_OUTCOMES,
     BillingUnitOfWork,
     CustomerOutcome,
     Outcome,
@@ -88,6 +89,9 @@ def bill_customer(
 ) -> CustomerOutcome:
     """Bill one customer in a run (a draft in a preview) and record what happened."""
     customer = uow.customers.lock(customer_id)
+    done = _already(uow, run, customer_id, FINAL_OUTCOMES | {Outcome.DRAFTED})
+    if done is not None:  # another process billed it meanwhile: keep what it recorded
+        return done
     plan = recurring.plan_customer(uow, customer, run.date, run.options)
     if isinstance(plan, recurring.Skip):
         if plan.lines and not run.options.preview:
@@ -102,6 +106,17 @@ def bill_customer(
         outcome = recurring.outcome_of(run.id, customer_id, doc, Outcome.INVOICED)
     uow.runs.record(outcome, run.date)
     return outcome
+
+
+def _already(
+    uow: BillingUnitOfWork, run: Run, customer_id: int, outcomes: frozenset[Outcome]
+) -> CustomerOutcome | None:
+    """The customer's outcome in the run when it is one of `outcomes` (read under the
+    customer's lock, so two processes billing one run never both bill it)."""
+    found = uow.runs.outcomes(run.id, after=customer_id - 1, limit=1)
+    if found and found[0].customer_id == customer_id and found[0].outcome in outcomes:
+        return found[0]
+    return None
 
 
 def park(uow: BillingUnitOfWork, run: Run, customer_id: int, reason: str) -> CustomerOutcome:
@@ -142,6 +157,17 @@ def parked_customers(uow: BillingUnitOfWork, run_id: int) -> list[int]:
     return [p.customer_id for p in parked]
 
 
+def unfinished_customers(uow: BillingUnitOfWork, run: Run) -> list[int]:
+    """What re-running a run bills: its parked customers, and the customers it selects that
+    it has not reached yet (a run or a preview interrupted by a crash), by id."""
+    seen = {o.customer_id for o in uow.runs.outcomes(run.id, limit=10_000_000)}
+    parked = set(parked_customers(uow, run.id))
+    finished = set() if run.options.preview else uow.runs.finished_on(run.date)
+    selected = uow.runs.candidates(run.date, uow.settings.get().billing)
+    fresh = {c for c in selected if c not in seen and c not in finished}
+    return sorted(parked | fresh)
+
+
 # -- previews -------------------------------------------------------------------------------
 
 
@@ -168,6 +194,9 @@ def confirm_customer(
     """Issue a preview's draft: the customer is billed again from current data and the draft
     goes; a bill that changed since the preview parks the customer instead."""
     customer = uow.customers.lock(customer_id)
+    done = _already(uow, run, customer_id, FINAL_OUTCOMES)
+    if done is not None:  # confirmed meanwhile (the preview confirmed twice at once)
+        return done
     found = uow.runs.outcomes(run.id, outcome=Outcome.DRAFTED, after=customer_id - 1, limit=1)
     if not found or found[0].customer_id != customer_id or found[0].document_id is None:
         raise InvalidState(f"customer {customer_id} has no draft in billing run {run.id}")
@@ -271,7 +300,7 @@ def compare(
     run = uow.runs.get(run_id)
     found = []
     for outcome in uow.runs.outcomes(run.id, limit=1_000_000):
-        previous = uow.documents.last_recurring(outcome.customer_id)
+        previous = uow.documents.last_recurring(outcome.customer_id, before=run.date)
         if outcome.outcome is Outcome.DRAFTED and outcome.document_id is not None:
             draft = uow.documents.get(outcome.document_id)
             found.append(_compared(outcome.customer_id, draft, previous, threshold))

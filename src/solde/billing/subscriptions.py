@@ -8,7 +8,7 @@ the next invoice, at the price they were billed at.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -54,9 +54,24 @@ def list_services(uow: BillingUnitOfWork, customer_id: int) -> list[Service]:
     return uow.services.of_customer(customer_id)
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceChange:
+    """A changed service and the unbilled credit lines its new end date gave back."""
+
+    service: Service
+    credit_lines: tuple[Transaction, ...]
+
+
 def update_service(
     uow: BillingUnitOfWork, service_id: int, changes: Mapping[str, object], *, on: date
 ) -> Service:
+    """Change or end a service (see `change_service`)."""
+    return change_service(uow, service_id, changes, on=on).service
+
+
+def change_service(
+    uow: BillingUnitOfWork, service_id: int, changes: Mapping[str, object], *, on: date
+) -> ServiceChange:
     """Change or end a service. An end date before `billed_through` credits the days after it
     as an unbilled line dated the day after the end, and the service is billed through its
     end (with proration `none`, through the end of the period it ends in: a started period is
@@ -89,7 +104,7 @@ def update_service(
         saved,
         {"changes": sorted(changes), "credit_lines": [c.id for c in credits]},
     )
-    return saved
+    return ServiceChange(saved, tuple(credits))
 
 
 def _kept_through(uow: BillingUnitOfWork, customer: Customer, end: date, through: date) -> date:

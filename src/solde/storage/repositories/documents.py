@@ -326,18 +326,17 @@ class SqlDocuments:
         ).all()
         return self._with_items(rows)
 
-    def last_recurring(self, customer_id: int) -> Document | None:
-        """The latest issued, non-void recurring invoice of the customer."""
-        row = self._c.execute(
-            select(documents)
-            .where(
-                d.customer_id == customer_id,
-                d.type == DocType.RECURRING.value,
-                d.state == DocState.ISSUED.value,
-            )
-            .order_by(d.document_date.desc(), d.id.desc())
-            .limit(1)
-        ).first()
+    def last_recurring(self, customer_id: int, before: date | None = None) -> Document | None:
+        """The latest issued, non-void recurring invoice of the customer (dated before
+        `before` when given)."""
+        query = select(documents).where(
+            d.customer_id == customer_id,
+            d.type == DocType.RECURRING.value,
+            d.state == DocState.ISSUED.value,
+        )
+        if before is not None:
+            query = query.where(d.document_date < before)
+        row = self._c.execute(query.order_by(d.document_date.desc(), d.id.desc()).limit(1)).first()
         return None if row is None else self._with_items([row])[0]
 
     def settled(self, docs: Sequence[Document], as_of: date) -> dict[int, Settled]:

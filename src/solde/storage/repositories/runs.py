@@ -34,6 +34,7 @@ from solde.domain.errors import NotFound
 from solde.domain.values import is_possible_id
 from solde.ledger.billing import BillingSettings, Timing
 from solde.storage import units
+from solde.storage.batches import chunks
 from solde.storage.tables import billing_run_customers, billing_runs, customers, services
 
 r = billing_runs.c
@@ -233,6 +234,16 @@ class SqlRuns:
             query = query.where(o.outcome == outcome.value)
         rows = self._c.execute(query.order_by(o.customer_id).limit(limit))
         return [_outcome(x) for x in rows]
+
+    def outcomes_of(self, run_id: int, customer_ids: Sequence[int]) -> dict[int, CustomerOutcome]:
+        """The outcomes in a run of the given customers."""
+        found: dict[int, CustomerOutcome] = {}
+        for chunk in chunks(sorted(set(customer_ids))):
+            query = select(billing_run_customers).where(
+                o.run_id == run_id, o.customer_id.in_(chunk)
+            )
+            found.update((row.customer_id, _outcome(row)) for row in self._c.execute(query))
+        return found
 
     def progress(self, run_id: int) -> Progress:
         """Customers per outcome."""
