@@ -209,19 +209,34 @@ def _park(uow: SqlUnitOfWork, run: Run, customer_id: int, reason: str) -> None:
     runs.park(uow, run, customer_id, reason)
 
 
+def _plan(
+    container: Container, run: Run, chunk: Sequence[int], step: Step, *, actor: str
+) -> batch.Planned | None:
+    """Plan a chunk in a read transaction: on SQLite another worker writes meanwhile."""
+    if step is not _bill_customer or len(chunk) < 2 or run.options.preview:
+        return None
+    try:
+        with container.uow(actor=actor, write=False) as uow:
+            return batch.plan_together(uow, run, chunk)
+    except Exception:
+        log.info("billing run %s: a chunk could not be planned together", run.id, exc_info=True)
+        return None
+
+
 def _together(
-    uow: SqlUnitOfWork, run: Run, chunk: Sequence[int], step: Step, on: date
+    uow: SqlUnitOfWork, run: Run, chunk: Sequence[int], planned: batch.Planned | None, on: date
 ) -> Sequence[int]:
-    """Bill the plain customers of a chunk at once; the customers left to bill alone. Should
-    the batch fail, its savepoint undoes it and every customer is billed alone."""
-    if step is not _bill_customer or len(chunk) < 2:
+    """Write the plain customers of a planned chunk at once; the customers left to bill
+    alone. Should the chunk fail (changed since its plan), its savepoint undoes it and every
+    customer is billed alone."""
+    if planned is None:
         return chunk
     try:
         with uow.savepoint():
-            _, alone = batch.bill_together(uow, run, chunk, on=on)
+            _, alone = batch.apply_together(uow, run, planned, on=on)
     except Exception:
         log.info(
-            "billing run %s: a batch fell back to one customer at a time", run.id, exc_info=True
+            "billing run %s: a chunk fell back to one customer at a time", run.id, exc_info=True
         )
         return chunk
     return alone
@@ -259,8 +274,9 @@ def _bill_each(
     done = 0
     for chunk in _chunks(customer_ids, batch):
         try:
+            planned = _plan(container, run, chunk, step, actor=actor)
             with container.uow(actor=actor) as uow:
-                for customer_id in _together(uow, run, chunk, step, on):
+                for customer_id in _together(uow, run, chunk, planned, on):
                     _one(uow, run, customer_id, step, on)
                 uow.commit()
         except Exception:

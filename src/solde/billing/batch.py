@@ -38,13 +38,29 @@ class _Planned:
     balance: Money  # the customer's balance before the invoice
 
 
+@dataclass(slots=True)
+class Planned:
+    """A chunk of a run planned together: the plain invoices, the customers skipped, and the
+    customers to bill alone."""
+
+    plain: list[_Planned]
+    skipped: list[CustomerOutcome]
+    alone: list[int]
+
+
 def bill_together(
     uow: BillingUnitOfWork, run: Run, customer_ids: Sequence[int], *, on: date
 ) -> tuple[list[CustomerOutcome], list[int]]:
     """Bill the plain customers among `customer_ids` at once and record their outcomes;
     return those outcomes and the customers to bill one at a time."""
+    return apply_together(uow, run, plan_together(uow, run, customer_ids), on=on)
+
+
+def plan_together(uow: BillingUnitOfWork, run: Run, customer_ids: Sequence[int]) -> Planned:
+    """Plan a chunk of a run from what the database holds now; nothing is written, so another
+    process may plan while one writes (`apply_together` checks the plan still holds)."""
     if run.options.preview:
-        return [], list(customer_ids)
+        return Planned([], [], list(customer_ids))
     day = run.date
     settings = uow.settings.get()
     settings.check_open(day)
@@ -53,17 +69,12 @@ def bill_together(
     services = uow.services.of_customers(list(customers))
     unbilled = uow.transactions.unbilled_of(list(customers), day)
     balances = uow.balances.get_many(list(customers))
-    outcomes: list[CustomerOutcome] = []
-    plain: list[_Planned] = []
-    alone: list[int] = []
+    found = Planned([], [], [])
     for customer_id in customer_ids:
         customer = customers.get(customer_id)
         balance = balances.get(customer_id)
-        if customer_id in recorded:  # billed by another process meanwhile, or parked before
-            alone.append(customer_id)
-            continue
-        if customer is None or balance is None:
-            alone.append(customer_id)
+        if customer_id in recorded or customer is None or balance is None:
+            found.alone.append(customer_id)  # billed meanwhile, parked before, or unknown
             continue
         plan = recurring.plan_customer(
             uow,
@@ -76,27 +87,57 @@ def bill_together(
         )
         if isinstance(plan, recurring.Skip):
             if plan.lines:
-                alone.append(customer_id)  # a zero invoice still records its charges
+                found.alone.append(customer_id)  # a zero invoice still records its charges
             else:
-                outcomes.append(
+                found.skipped.append(
                     CustomerOutcome(run.id, customer_id, Outcome.SKIPPED, reason=plan.reason)
                 )
             continue
         billing = customer.billing_settings(settings)
-        settles = billing.auto_settlement and not balance.credit.is_zero()
         if (
-            settles
+            _settles(billing.auto_settlement, balance.credit)
             or plan.composition.split is not None
             or not plan.composition.total.is_positive()
         ):
-            alone.append(customer_id)
+            found.alone.append(customer_id)
             continue
-        plain.append(_Planned(plan, billing.payment_due_days, balance.balance))
-    issued = _issue_all(uow, plain, day, on=on)
-    for doc in issued:
+        found.plain.append(_Planned(plan, billing.payment_due_days, balance.balance))
+    return found
+
+
+def _settles(auto_settlement: bool, credit: Money) -> bool:
+    """An invoice of a customer holding open credit is settled at once: billed alone."""
+    return auto_settlement and not credit.is_zero()
+
+
+def apply_together(
+    uow: BillingUnitOfWork, run: Run, planned: Planned, *, on: date
+) -> tuple[list[CustomerOutcome], list[int]]:
+    """Write a planned chunk: lock its customers, leave alone those billed, paid or credited
+    meanwhile, issue the rest together and record every outcome. A service or line changed
+    since the plan refuses the whole chunk (`Conflict`); the caller bills it alone."""
+    alone = list(planned.alone)
+    ids = [p.bill.customer.id for p in planned.plain] + [s.customer_id for s in planned.skipped]
+    if not ids:
+        return [], alone
+    uow.customers.lock_many(ids)
+    recorded = uow.runs.outcomes_of(run.id, ids)
+    balances = uow.balances.get_many(ids)
+    outcomes = [s for s in planned.skipped if s.customer_id not in recorded]
+    alone.extend(s.customer_id for s in planned.skipped if s.customer_id in recorded)
+    plain = []
+    for p in planned.plain:
+        customer = p.bill.customer
+        now = balances.get(customer.id)
+        auto = customer.billing_settings(uow.settings.get()).auto_settlement
+        if customer.id in recorded or now is None or _settles(auto, now.credit):
+            alone.append(customer.id)
+            continue
+        plain.append(replace(p, balance=now.balance))
+    for doc in _issue_all(uow, plain, run.date, on=on):
         outcomes.append(recurring.outcome_of(run.id, doc.customer_id, doc, Outcome.INVOICED))
-    uow.runs.record_many(outcomes, day)
-    return outcomes, alone
+    uow.runs.record_many(outcomes, run.date)
+    return outcomes, sorted(alone)
 
 
 def _issue_all(
