@@ -15,6 +15,7 @@ from typing import Any
 from solde.billing.documents import Document, Item, Status
 from solde.billing.ports import Listed
 from solde.billing.reading import InvoiceView, Link
+from solde.billing.services import Service
 from solde.domain.currency import exponent
 from solde.domain.money import Money, decimals_of
 from solde.ledger.balance import Balance
@@ -185,6 +186,39 @@ def balance_report(report: BalanceReport) -> dict[str, Any]:
             }
             for s in report.currencies
         ],
+    }
+
+
+# -- services (SPEC §8) ------------------------------------------------------------------------
+
+
+def service_status(s: Service, as_of: date) -> str:
+    """Where a service stands at the end of `as_of`: `scheduled` before its start date,
+    `ended` after its end date, else `active`."""
+    if as_of < s.start_date:
+        return "scheduled"
+    if s.end_date is not None and s.end_date < as_of:
+        return "ended"
+    return "active"
+
+
+def service(s: Service, currency: str, as_of: date) -> dict[str, Any]:
+    """A service, its price in the customer's currency and its status as of `as_of`."""
+    return {
+        "id": s.id,
+        "customer_id": s.customer_id,
+        "description": s.description,
+        "currency": currency,
+        "unit_price": decimal_text(s.unit_price, currency),
+        "quantity": decimal_text(s.quantity),
+        "tax_rate": decimal_text(s.tax_rate),
+        "start_date": s.start_date.isoformat(),
+        "end_date": _day(s.end_date),
+        "billed_through": _day(s.billed_through),
+        "status": service_status(s, as_of),
+        "as_of": as_of.isoformat(),
+        "created_at": _stamp(s.created_at),
+        "updated_at": _stamp(s.updated_at),
     }
 
 

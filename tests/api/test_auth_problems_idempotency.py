@@ -30,6 +30,8 @@ class World:
     void_id: int
     credit_note_id: int
     group_id: int
+    service_id: int
+    run_id: int
 
 
 def _document(books: Any, cid: int, **body: Any) -> int:
@@ -55,6 +57,14 @@ def world(books: Any) -> World:
     )
     assert r.status_code == 201, r.text
     group = books.api.post("/v1/invoice-groups", json={"name": "World"}).json()
+    service = books.api.post(
+        f"/v1/customers/{cid}/services",
+        json={"description": "Fibre", "unit_price": "30.00", "start_date": "2025-02-01"},
+    )
+    assert service.status_code == 201, service.text
+    # a preview of a day that is nobody's billing day: a run to read, confirm or discard
+    run = books.api.post("/v1/billing-runs", json={"date": "2025-01-15", "preview": True})
+    assert run.status_code == 202, run.text
     return World(
         cid,
         charge["id"],
@@ -67,13 +77,17 @@ def world(books: Any) -> World:
         void,
         r.json()["id"],
         group["id"],
+        service.json()["id"],
+        run.json()["id"],
     )
 
 
 def _snapshot(books: Any, world: World) -> tuple[Any, ...]:
     customers = books.api.get("/v1/customers", params={"limit": 500}).json()
     settings = books.api.get("/v1/settings").json()
-    return (customers, settings, books.snapshot(world.customer_id))
+    services = books.api.get(f"/v1/customers/{world.customer_id}/services").json()
+    runs = books.api.get("/v1/billing-runs").json()
+    return (customers, settings, services, runs, books.snapshot(world.customer_id))
 
 
 def _reads(w: World) -> list[tuple[str, str]]:
@@ -91,6 +105,12 @@ def _reads(w: World) -> list[tuple[str, str]]:
         ("GET", "/v1/invoice-groups"),
         ("GET", f"/v1/invoice-groups/{w.group_id}"),
         ("GET", "/v1/reports/totals"),
+        ("GET", f"/v1/customers/{w.customer_id}/services"),
+        ("GET", f"/v1/services/{w.service_id}"),
+        ("GET", "/v1/billing-runs"),
+        ("GET", f"/v1/billing-runs/{w.run_id}"),
+        ("GET", f"/v1/billing-runs/{w.run_id}/customers"),
+        ("GET", f"/v1/billing-runs/{w.run_id}/comparison"),
     ]
 
 
@@ -132,6 +152,8 @@ def _finance_writes(w: World) -> list[tuple[str, str, Any, int]]:
         ("POST", f"/v1/transactions/{w.charge_id}/reverse", {}, 201),
         ("POST", f"/v1/customers/{c}/payments", {"amount": "1.00"}, 201),
         ("POST", f"/v1/payments/{w.pending_id}/confirm", {}, 200),
+        ("POST", f"/v1/customers/{c}/services", {"description": "TV", "unit_price": "9"}, 201),
+        ("PATCH", f"/v1/services/{w.service_id}", {"unit_price": "35.00"}, 200),
     ]
 
 
@@ -178,6 +200,19 @@ OPERATIONS = {
     ("GET", "/v1/invoice-groups/{group_id}"),
     ("POST", "/v1/invoice-groups/{group_id}/invoices"),
     ("POST", "/v1/invoice-groups/{group_id}/actions"),
+    ("POST", "/v1/customers/{customer_id}/services"),
+    ("GET", "/v1/customers/{customer_id}/services"),
+    ("GET", "/v1/services/{service_id}"),
+    ("PATCH", "/v1/services/{service_id}"),
+    ("POST", "/v1/billing-runs"),
+    ("GET", "/v1/billing-runs"),
+    ("GET", "/v1/billing-runs/{run_id}"),
+    ("DELETE", "/v1/billing-runs/{run_id}"),
+    ("GET", "/v1/billing-runs/{run_id}/customers"),
+    ("GET", "/v1/billing-runs/{run_id}/comparison"),
+    ("POST", "/v1/billing-runs/{run_id}/confirm"),
+    ("POST", "/v1/billing-runs/{run_id}/retry"),
+    ("POST", "/v1/jobs/daily"),
 }
 
 
@@ -270,6 +305,11 @@ def test_a_viewer_gets_403_on_every_write(books: Any, world: World) -> None:
     writes += [
         ("POST", f"/v1/payments/{world.pending_id}/fail", {}),
         ("PUT", "/v1/settings", {"timezone": "Europe/Paris"}),
+        ("POST", "/v1/billing-runs", {"date": "2025-01-16"}),
+        ("POST", f"/v1/billing-runs/{world.run_id}/confirm", None),
+        ("POST", f"/v1/billing-runs/{world.run_id}/retry", None),
+        ("DELETE", f"/v1/billing-runs/{world.run_id}", None),
+        ("POST", "/v1/jobs/daily", {"date": "2025-01-16"}),
     ]
     # one request for every operation that is not a read
     assert len({(m, p) for m, p, _ in writes}) == len([o for o in OPERATIONS if o[0] != "GET"])

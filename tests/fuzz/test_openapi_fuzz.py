@@ -10,9 +10,10 @@ not checked: the domain refuses more than the JSON schema says (a billing day of
 that is not ISO 4217), with a 422 the SPEC asks for.
 
 Each test (one operation on one database) starts from an empty database seeded with a few
-customers and transactions; path ids are drawn from the seeded ones half the time, and the
-document gets realistic request examples, so that requests reach real objects and real
-postings and not only 404s and 422s. Generation is derandomised: a run is repeatable.
+customers, transactions, services and billing runs; path ids are drawn from the seeded ones
+half the time, and the document gets realistic request examples, so that requests reach real
+objects and real postings and not only 404s and 422s. Generation is derandomised: a run is
+repeatable.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import checks
 
+from solde import runs
 from solde.api.app import create_app
+from solde.billing import subscriptions
 from solde.bootstrap import Config, Container, today
 from solde.ledger import usecases
 from solde.settlement import usecases as settlement
@@ -38,8 +41,9 @@ pytestmark = pytest.mark.slow
 #: Generated requests per operation in the fuzzing phase (the examples and coverage phases
 #: add their own, bounded by the document).
 MAX_EXAMPLES = 15
-#: Ids the seed creates (customers 1-3, transactions 1-6) and one just beyond them.
-KNOWN_IDS = st.integers(min_value=1, max_value=7)
+#: Ids the seed creates (customers 1-5, transactions 1-7, services 1-2, billing runs 1-2) and
+#: one just beyond them.
+KNOWN_IDS = st.integers(min_value=1, max_value=8)
 
 # The schema is loaded at import and its tests are made by `schema.parametrize()`: the lazy
 # `schemathesis.pytest.from_fixture` does not run under pytest 9 (it sets `Function._nodeid`).
@@ -53,6 +57,12 @@ APP = create_app(_PLACEHOLDER)
 ADA, BOB = 1, 2  # Ada settles automatically, Bob does not
 ADA_CHARGE, ADA_PAYMENT = 1, 2  # charge 30.00, partly paid by the payment of 20.00
 BOB_PENDING, BOB_LINE, BOB_DEBIT, BOB_PAYMENT = 3, 4, 5, 6
+# Dee subscribes to a service that January's run invoiced (transaction 7) and February's
+# preview drafted again; Eve's service is too large to invoice: she is parked in both.
+DEE, EVE = 4, 5
+DEE_SERVICE, EVE_SERVICE = 1, 2
+JANUARY_RUN, FEBRUARY_PREVIEW = 1, 2
+DEE_INVOICE = 7
 
 #: Realistic request examples, per operation: path parameters and bodies.
 EXAMPLES: dict[tuple[str, str], tuple[dict[str, int], list[Any]]] = {
@@ -112,6 +122,24 @@ EXAMPLES: dict[tuple[str, str], tuple[dict[str, int], list[Any]]] = {
         [{"credit_id": BOB_PAYMENT, "debit_id": BOB_DEBIT, "amount": "10.00"}],
     ),
     ("post", "/v1/customers/{customer_id}/settle"): ({"customer_id": BOB}, []),
+    ("post", "/v1/customers/{customer_id}/services"): (
+        {"customer_id": ADA},
+        [{"description": "Fibre 1 Gb", "unit_price": "29.90", "tax_rate": "20"}],
+    ),
+    ("get", "/v1/customers/{customer_id}/services"): ({"customer_id": DEE}, []),
+    ("get", "/v1/services/{service_id}"): ({"service_id": DEE_SERVICE}, []),
+    ("patch", "/v1/services/{service_id}"): (
+        {"service_id": DEE_SERVICE},
+        [{"end_date": "2025-01-20"}, {"unit_price": "35.00", "quantity": "2"}],
+    ),
+    ("post", "/v1/billing-runs"): ({}, [{"date": "2025-03-01", "preview": True}]),
+    ("get", "/v1/billing-runs/{run_id}"): ({"run_id": JANUARY_RUN}, []),
+    ("get", "/v1/billing-runs/{run_id}/customers"): ({"run_id": JANUARY_RUN}, []),
+    ("get", "/v1/billing-runs/{run_id}/comparison"): ({"run_id": FEBRUARY_PREVIEW}, []),
+    ("post", "/v1/billing-runs/{run_id}/confirm"): ({"run_id": FEBRUARY_PREVIEW}, []),
+    ("delete", "/v1/billing-runs/{run_id}"): ({"run_id": FEBRUARY_PREVIEW}, []),
+    ("post", "/v1/billing-runs/{run_id}/retry"): ({"run_id": JANUARY_RUN}, []),
+    ("post", "/v1/jobs/daily"): ({}, [{"date": "2025-03-01"}]),
 }
 
 
@@ -161,7 +189,8 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None
 
 
 def _seed(container: Container) -> None:
-    """Three customers and six transactions: open and closed, pending, unbilled, unsettled."""
+    """Five customers and six transactions: open and closed, pending, unbilled, unsettled; two
+    services, a billing run with an invoice and a parked customer, and a preview."""
     with container.uow(actor="test:seed") as uow:
         day = today(uow.settings.get().timezone)
         usecases.create_customer(uow, {"name": "Ada Lovelace", "currency": "EUR"})
@@ -193,6 +222,31 @@ def _seed(container: Container) -> None:
         BOB_DEBIT: (BOB, "adjustment", "open"),
         BOB_PAYMENT: (BOB, "payment", "open"),
     }
+    _seed_billing(container)
+
+
+def _seed_billing(container: Container) -> None:
+    """Dee's and Eve's services, January's run and February's preview (fixed past dates)."""
+    with container.uow(actor="test:seed") as uow:
+        day = today(uow.settings.get().timezone)
+        for name in ("Dee Dee", "Eve Arden"):
+            usecases.create_customer(uow, {"name": name, "currency": "EUR"})
+        service = {"description": "Fibre", "start_date": "2025-01-01"}
+        subscriptions.add_service(uow, DEE, {**service, "unit_price": "30.00"}, on=day)
+        huge = {"unit_price": "999999999", "quantity": "999999999"}
+        subscriptions.add_service(uow, EVE, {**service, **huge}, on=day)
+        uow.commit()
+    january = runs.run_billing(container, {"date": "2025-01-01"}, actor="test:seed", on=day)
+    february = {"date": "2025-02-01", "preview": True}
+    preview = runs.run_billing(container, february, actor="test:seed", on=day)
+    with container.uow(actor="test:seed", write=False) as uow:
+        made = {run.id: dict(uow.runs.progress(run.id).counts) for run in (january, preview)}
+        invoice = uow.transactions.get(DEE_INVOICE)
+    assert made == {
+        JANUARY_RUN: {"invoiced": 1, "skipped": 3, "parked": 1},
+        FEBRUARY_PREVIEW: {"drafted": 1, "skipped": 3, "parked": 1},
+    }, made
+    assert (invoice.customer_id, invoice.type.value) == (DEE, "invoice")
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 from webclient import PASSWORD, Web
 from webhtml import form_by_action, form_values, parse, snapshot
 
+from solde import runs
+from solde.billing import subscriptions
 from solde.billing import usecases as billing
 from solde.storage.api_keys import Role
 
@@ -34,6 +36,10 @@ class Story:
     proforma: int
     recurring: int
     to_void: int
+    service: int
+    to_confirm: int
+    to_discard: int
+    with_parked: int
 
 
 def _issue(web: Web, cid: int, kind: str) -> int:
@@ -55,7 +61,29 @@ def story(web: Web) -> Story:
         proforma=_issue(web, cid, "proforma"),
         recurring=_issue(web, cid, "recurring"),
         to_void=_issue(web, cid, "one_time"),
+        service=_service(web, cid, "20"),
+        to_confirm=_run(web, "2026-04-15", "Confirmed Co", "40", preview=True),
+        to_discard=_run(web, "2026-04-20", "Discarded Co", "50", preview=True),
+        with_parked=_run(web, "2026-04-25", "Parked Co", "999999999", quantity="999999999"),
     )
+
+
+def _service(web: Web, cid: int, price: str, **values: str) -> int:
+    body = {"description": "Fibre", "unit_price": price, "start_date": "2026-04-01", **values}
+    return int(web.book.run(subscriptions.add_service, cid, body, on=web.book.today()).id)
+
+
+def _run(web: Web, day: str, name: str, price: str, preview: bool = False, **values: str) -> int:
+    """A run of `day` for one new customer billed on that day of the month (no other is): a
+    preview drafts its invoice; a run parks it when its price is too large to invoice."""
+    cid = web.book.customer(name, currency="EUR", billing={"billing_day": int(day[-2:])})
+    _service(web, cid, price, start_date=day, **values)
+    body = {"date": day, "preview": preview}
+    run = runs.run_billing(web.container, body, actor="test", on=web.book.today())
+    _run, progress = runs.progress_of(web.container, run.id)
+    outcome = "drafted" if preview else "parked"
+    assert {k: n for k, n in progress.counts.items() if n} == {outcome: 1}, progress
+    return run.id
 
 
 @dataclass(frozen=True)
@@ -212,6 +240,48 @@ ACTIONS = (
         "writer",
         lambda s: f"/invoices/{s.to_void}/void",
         lambda w, s: {"reason": "not needed"},
+    ),
+    Action(
+        "/customers/{customer_id}/services/new",
+        "writer",
+        lambda s: f"/customers/{s.customer}/services/new",
+        lambda w, s: {"description": "Fibre", "unit_price": "30", "start_date": "2026-04-01"},
+    ),
+    Action(
+        "/services/{service_id}/edit",
+        "writer",
+        lambda s: f"/services/{s.service}/edit",
+        lambda w, s: {"unit_price": "35"},
+    ),
+    Action(
+        "/services/{service_id}/end",
+        "writer",
+        lambda s: f"/services/{s.service}/end",
+        lambda w, s: {"end_date": "2026-12-31"},
+    ),
+    Action(
+        "/billing-runs",
+        "writer",
+        lambda s: "/billing-runs",
+        lambda w, s: {"date": "2026-04-01", "preview": "on"},
+    ),
+    Action(
+        "/billing-runs/{run_id}/confirm",
+        "writer",
+        lambda s: f"/billing-runs/{s.to_confirm}/confirm",
+        lambda w, s: {},
+    ),
+    Action(
+        "/billing-runs/{run_id}/discard",
+        "writer",
+        lambda s: f"/billing-runs/{s.to_discard}/discard",
+        lambda w, s: {},
+    ),
+    Action(
+        "/billing-runs/{run_id}/retry",
+        "writer",
+        lambda s: f"/billing-runs/{s.with_parked}/retry",
+        lambda w, s: {},
     ),
     Action("/settings", "admin", lambda s: "/settings", settings_body),
     Action(

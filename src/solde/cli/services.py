@@ -7,7 +7,6 @@ as an unbilled credit line for the next invoice; `end` and `update` print it.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -25,8 +24,6 @@ from solde.cli.context import (
     unit_of_work,
 )
 from solde.domain.errors import InvalidInput
-from solde.domain.values import MAX_DATE
-from solde.ledger.model import Kind, Transaction
 from solde.storage.unit_of_work import SqlUnitOfWork
 
 app = typer.Typer(
@@ -46,43 +43,9 @@ StartOpt = Annotated[str | None, typer.Option("--start", help="First day billed,
 EndOpt = Annotated[str | None, typer.Option("--end", help="Last day billed, YYYY-MM-DD.")]
 
 
-# -- JSON shape ------------------------------------------------------------------------------
-
-
-def status_of(service: Service, today: date) -> str:
-    """`scheduled` before its start, `ended` after its end date, else `active`."""
-    if service.start_date > today:
-        return "scheduled"
-    if service.end_date is not None and service.end_date < today:
-        return "ended"
-    return "active"
-
-
-def service_view(service: Service, currency: str, today: date) -> dict[str, Any]:
-    """A service with the field names of the REST API, its status as of `today`."""
-    return {
-        "id": service.id,
-        "customer_id": service.customer_id,
-        "description": service.description,
-        "unit_price": views.decimal_text(service.unit_price, currency),
-        "quantity": views.decimal_text(service.quantity),
-        "tax_rate": views.decimal_text(service.tax_rate),
-        "currency": currency,
-        "start_date": service.start_date.isoformat(),
-        "end_date": None if service.end_date is None else service.end_date.isoformat(),
-        "billed_through": (
-            None if service.billed_through is None else service.billed_through.isoformat()
-        ),
-        "status": status_of(service, today),
-        "as_of": today.isoformat(),
-        "created_at": None if service.created_at is None else service.created_at.isoformat(),
-        "updated_at": None if service.updated_at is None else service.updated_at.isoformat(),
-    }
-
-
 def _viewed(uow: SqlUnitOfWork, service: Service) -> dict[str, Any]:
     currency = uow.customers.get(service.customer_id).currency
-    return service_view(service, currency, business_today(uow))
+    return views.service(service, currency, business_today(uow))
 
 
 def _say(data: dict[str, Any], verb: str) -> None:
@@ -249,12 +212,9 @@ def end(
 
 def _change(service_id: int, changes: dict[str, object], as_json: bool, verb: str) -> None:
     with unit_of_work() as uow:
-        before = subscriptions.get_service(uow, service_id)
-        known = {t.id for t in _credit_lines(uow, before)}
-        service = subscriptions.update_service(uow, service_id, changes, on=business_today(uow))
-        made = [t for t in _credit_lines(uow, service) if t.id not in known]
-        data = _viewed(uow, service)
-        data["credit_lines"] = [views.transaction_of(uow, t) for t in made]
+        change = subscriptions.change_service(uow, service_id, changes, on=business_today(uow))
+        data = _viewed(uow, change.service)
+        data["credit_lines"] = [views.transaction_of(uow, t) for t in change.credit_lines]
         uow.commit()
     if as_json:
         print_json(data)
@@ -265,10 +225,3 @@ def _change(service_id: int, changes: dict[str, object], as_json: bool, verb: st
             f"  days given back as an unbilled credit line {line['id']} of {line['amount']}"
             f" {line['currency']} ({line['label']}), for the next invoice"
         )
-
-
-def _credit_lines(uow: SqlUnitOfWork, service: Service) -> list[Transaction]:
-    """The customer's unbilled credit lines that give back days of the service."""
-    lines = uow.transactions.unbilled_up_to(service.customer_id, MAX_DATE)
-    reference = f"service {service.id}"
-    return [t for t in lines if t.kind is Kind.CREDIT and t.reference == reference]

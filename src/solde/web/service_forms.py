@@ -1,4 +1,4 @@
-"""Service forms: what a service's form shows, what an edit sends, and a service's status.
+"""Service forms: what a service's form shows, what an edit sends, what an end gave back.
 
 Input names are the API's field names (`unit_price`, `end_date`), so the errors the use case
 raises land next to the input that caused them. An edit sends only the fields the user
@@ -7,6 +7,7 @@ changed, as the API's PATCH takes them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -22,16 +23,6 @@ NUMBERS = ("unit_price", "quantity", "tax_rate")
 #: What an emptied number field of an edit means: quantity 1 and no tax, as for a new
 #: service; the price must be given.
 EMPTY_NUMBERS = {"quantity": "1", "tax_rate": "0"}
-
-
-def service_status(service: Service, today: date) -> str:
-    """Where a service stands today: `scheduled` (starts later), `ended` (its end date is
-    past) or `active`."""
-    if service.start_date > today:
-        return "scheduled"
-    if service.end_date is not None and service.end_date < today:
-        return "ended"
-    return "active"
 
 
 def blank(today: date) -> Form:
@@ -91,7 +82,7 @@ def end_values(reader: Reader) -> Reader:
     return reader.text("end_date")
 
 
-def credit_message(credits: list[Transaction], fmt: Format) -> str:
+def credit_message(credits: Sequence[Transaction], fmt: Format) -> str:
     """What to say of the unbilled credit lines an end date made (nothing when none)."""
     if not credits:
         return ""

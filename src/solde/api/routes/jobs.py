@@ -44,5 +44,5 @@ def run_daily(body: DailyIn | None = None, caller: Caller = Depends(writer)) -> 
         raise InvalidInput.single(
             "date", "in_future", f"cannot be after today ({today.isoformat()})"
         )
-    reports = daily.run_daily(caller.container, up_to=day, actor=caller.actor)
+    reports = daily.run_daily(caller.container, up_to=day, actor=caller.actor, on=today)
     return DailyOut(date=day, days=[day_out(r) for r in reports])

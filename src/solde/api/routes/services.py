@@ -6,9 +6,9 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Query
 
+from solde import views
 from solde.api.context import Caller, object_id, reader, writer
 from solde.api.exact_json import ExactJSONRoute
-from solde.api.routes.transactions import present as present_transaction
 from solde.api.schemas.invoices import DayParam
 from solde.api.schemas.services import (
     ServiceChangedOut,
@@ -21,8 +21,7 @@ from solde.api.schemas.services import (
 from solde.billing import subscriptions
 from solde.billing.ports import BillingUnitOfWork
 from solde.billing.services import Service
-from solde.domain.values import MAX_DATE, check_date
-from solde.ledger.model import Kind, Transaction
+from solde.domain.values import check_date
 
 customer_router = APIRouter(
     prefix="/v1/customers/{customer_id}/services", tags=["services"], route_class=ExactJSONRoute
@@ -99,27 +98,16 @@ def update_service(
     credit line per price they were billed at, dated the day after the end, taken by the next
     invoice; they are in `credit_lines`. Moving the end date later lets the next invoice bill
     the days again."""
-    changes = body.values()
-    ending = "end_date" in changes
     with caller.uow() as uow:
         on = caller.today(uow)
-        before = subscriptions.get_service(uow, object_id(service_id, "service"))
-        known = {t.id for t in _credit_lines(uow, before)} if ending else set()
-        service = subscriptions.update_service(uow, before.id, changes, on=on)
-        made = [t for t in _credit_lines(uow, before) if t.id not in known] if ending else []
-        out = ServiceChangedOut(
-            **present(uow, service, on).model_dump(),
-            credit_lines=[present_transaction(uow, t) for t in made],
+        change = subscriptions.change_service(
+            uow, object_id(service_id, "service"), body.values(), on=on
+        )
+        out = ServiceChangedOut.model_validate(
+            {
+                **views.service(change.service, _currency(uow, change.service.customer_id), on),
+                "credit_lines": [views.transaction_of(uow, t) for t in change.credit_lines],
+            }
         )
         uow.commit()
     return out
-
-
-def _credit_lines(uow: BillingUnitOfWork, service: Service) -> list[Transaction]:
-    """The customer's unbilled credit lines that give back days of `service`."""
-    reference = f"service {service.id}"
-    return [
-        t
-        for t in uow.transactions.unbilled_up_to(service.customer_id, MAX_DATE)
-        if t.kind is Kind.CREDIT and t.reference == reference
-    ]

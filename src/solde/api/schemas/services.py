@@ -82,30 +82,6 @@ class ServiceListOut(BaseModel):
     next_cursor: str | None
 
 
-def status_of(service: Service, as_of: dt.date) -> ServiceStatus:
-    """Where a service stands at `as_of`."""
-    if as_of < service.start_date:
-        return "scheduled"
-    if service.end_date is not None and service.end_date < as_of:
-        return "ended"
-    return "active"
-
-
 def service_out(service: Service, currency: str, as_of: dt.date) -> ServiceOut:
     """A service as of `as_of`, its price in the customer's currency."""
-    return ServiceOut(
-        id=service.id,
-        customer_id=service.customer_id,
-        description=service.description,
-        currency=currency,
-        unit_price=views.decimal_text(service.unit_price, currency),
-        quantity=views.decimal_text(service.quantity),
-        tax_rate=views.decimal_text(service.tax_rate),
-        start_date=service.start_date,
-        end_date=service.end_date,
-        billed_through=service.billed_through,
-        status=status_of(service, as_of),
-        as_of=as_of,
-        created_at=service.created_at,
-        updated_at=service.updated_at,
-    )
+    return ServiceOut.model_validate(views.service(service, currency, as_of))

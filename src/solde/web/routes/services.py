@@ -13,11 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from solde import views
 from solde.billing import subscriptions
-from solde.billing.services import Service
 from solde.ledger import usecases
-from solde.ledger.model import State, Transaction
-from solde.ledger.ports import TransactionQuery
 from solde.storage.unit_of_work import SqlUnitOfWork
 from solde.web import service_forms as forms
 from solde.web.actions import Outcome, Screen, form_page, submit
@@ -32,7 +30,7 @@ router = APIRouter()
 def services_of(uow: SqlUnitOfWork, customer_id: int, today: date) -> list[dict[str, Any]]:
     """The customer's services for its page, each with its status today."""
     return [
-        {"service": s, "status": forms.service_status(s, today)}
+        {"service": s, "status": views.service_status(s, today)}
         for s in subscriptions.list_services(uow, customer_id)
     ]
 
@@ -44,7 +42,7 @@ def _service_screen(uow: SqlUnitOfWork, template: str, service_id: int) -> Scree
     context = {
         "customer": customer,
         "service": service,
-        "service_status": forms.service_status(service, today),
+        "service_status": views.service_status(service, today),
         "statuses": SERVICE_STATUS_LABELS,
     }
     return Screen(template, f"/customers/{customer.id}", context)
@@ -54,27 +52,6 @@ def _new_screen(uow: SqlUnitOfWork, customer_id: int) -> Screen:
     customer = usecases.get_customer(uow, object_id(customer_id, "customer"))
     context = {"customer": customer, "service": None, "statuses": SERVICE_STATUS_LABELS}
     return Screen("services/form.html", f"/customers/{customer.id}", context)
-
-
-def _newest_id(uow: SqlUnitOfWork, customer_id: int) -> int:
-    """The id of the customer's newest transaction (0 when there is none)."""
-    found = usecases.list_transactions(uow, TransactionQuery(customer_id=customer_id, limit=1))
-    return found.items[0].id if found.items else 0
-
-
-def _credits_since(uow: SqlUnitOfWork, customer_id: int, newest: int) -> list[Transaction]:
-    """The unbilled lines made after the transaction `newest` (the days an end gave back)."""
-    query = TransactionQuery(customer_id=customer_id, states=frozenset({State.UNBILLED}), limit=100)
-    return [t for t in usecases.list_transactions(uow, query).items if t.id > newest]
-
-
-def _changed(
-    uow: SqlUnitOfWork, service: Service, values: dict[str, Any], today: date
-) -> tuple[Service, list[Transaction]]:
-    """Change the service; the unbilled credit lines the change made, if any."""
-    newest = _newest_id(uow, service.customer_id)
-    saved = subscriptions.update_service(uow, service.id, values, on=today)
-    return saved, _credits_since(uow, service.customer_id, newest)
 
 
 # -- add ------------------------------------------------------------------------------------
@@ -140,8 +117,9 @@ def edit_service(
         forms.changes(reader, service, currency)
         if not reader.values and not reader.faults:
             return Outcome("Nothing changed.")
-        _saved, credits = reader.run(lambda v: _changed(uow, service, v, today))
-        return Outcome("Service saved." + forms.credit_message(credits, Format(reader.locale)))
+        change = reader.run(lambda v: subscriptions.change_service(uow, service.id, v, on=today))
+        message = forms.credit_message(change.credit_lines, Format(reader.locale))
+        return Outcome("Service saved." + message)
 
     return submit(
         request, posted, lambda uow: _service_screen(uow, "services/form.html", service_id), act
@@ -176,11 +154,11 @@ def end_service(
     def act(uow: SqlUnitOfWork, reader: Reader, today: date) -> Outcome:
         service = subscriptions.get_service(uow, service_id)
         forms.end_values(reader)
-        saved, credits = reader.run(lambda v: _changed(uow, service, v, today))
-        fmt = Format(reader.locale)
+        change = reader.run(lambda v: subscriptions.change_service(uow, service.id, v, on=today))
+        saved, fmt = change.service, Format(reader.locale)
         assert saved.end_date is not None
         message = f"Service {saved.description} ends on {fmt.date(saved.end_date)}."
-        return Outcome(message + forms.credit_message(credits, fmt))
+        return Outcome(message + forms.credit_message(change.credit_lines, fmt))
 
     return submit(
         request, posted, lambda uow: _service_screen(uow, "services/end.html", service_id), act
