@@ -17,7 +17,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from solde.billing import ledgering, recurring
-from solde.billing.documents import DocState, Document, as_summary
+from solde.billing.documents import Document, as_summary
+from solde.billing.drafting import new_document
 from solde.billing.ports import BillingUnitOfWork, CustomerOutcome, Outcome, Run
 from solde.billing.services import Charge
 from solde.domain.errors import Conflict
@@ -25,7 +26,7 @@ from solde.domain.money import Money
 from solde.ledger import balance as deltas
 from solde.ledger.balance import BalanceDelta
 from solde.ledger.customers import Customer
-from solde.ledger.model import Kind, NewTransaction, State, Transaction, TxType
+from solde.ledger.model import NewTransaction, State, Transaction
 from solde.ledger.ports import AuditEntry
 
 _NEW_FIELDS = tuple(f.name for f in fields(NewTransaction))
@@ -159,19 +160,7 @@ def _issue_all(
         bill = p.bill
         customer = bill.customer
         composition = bill.composition
-        new = ledgering.document_transaction(
-            customer,
-            kind=Kind.DEBIT,
-            tx_type=TxType.INVOICE,
-            label=f"Invoice {number}",
-            day=day,
-            net=composition.net,
-            tax=composition.tax,
-            items=composition.items,
-            invoice_id=doc_id,
-            on=on,
-            reference=number,
-        )
+        new = ledgering.invoice_transaction(customer, doc_id, number, composition, day, on=on)
         tx = Transaction(id=tx_id, created_by=actor, **{n: getattr(new, n) for n in _NEW_FIELDS})
         posted.append(tx)
         move = deltas.posted(tx, on)
@@ -233,30 +222,18 @@ def _numbers(uow: BillingUnitOfWork, customers: Sequence[Customer], day: date) -
 def _document(
     planned: _Planned, doc_id: int, number: str, tx: Transaction, *, on: date, actor: str
 ) -> Document:
-    customer = planned.bill.customer
-    composition, wanted = planned.bill.composition, planned.bill.wanted
-    return Document(
-        id=doc_id,
-        customer_id=customer.id,
-        type=wanted.type,
-        state=DocState.ISSUED,
+    composition = planned.bill.composition
+    doc = new_document(
+        planned.bill.customer,
+        planned.bill.wanted,
+        composition,
+        doc_id=doc_id,
         number=number,
-        document_date=wanted.date,
-        due_date=wanted.due(planned.due_days),
-        currency=customer.currency,
-        net=composition.net,
-        tax=composition.tax,
-        total=composition.total,
-        items=composition.items,
-        period_start=wanted.period_start,
-        period_end=wanted.period_end,
-        transaction_id=tx.id,
-        account_balance=planned.balance + composition.total,
-        paid_from_balance=False,
-        issued_on=on,
-        partner_id=customer.details.partner_id,
-        created_by=actor,
+        payment_due_days=planned.due_days,
+        actor=actor,
+        on=on,
     )
+    return replace(doc, transaction_id=tx.id, account_balance=planned.balance + composition.total)
 
 
 def _audit_posted(tx: Transaction) -> AuditEntry:

@@ -98,7 +98,24 @@ def post_invoice(
     `document_date`: the invoice's date when it differs from `day` (a repost)."""
     if not composition.total.is_positive():
         return None
-    new = document_transaction(
+    new = invoice_transaction(
+        customer, doc_id, number, composition, day, on=on, document_date=document_date
+    )
+    return post(uow, new, on=on, action="invoice.posted")
+
+
+def invoice_transaction(
+    customer: Customer,
+    doc_id: int,
+    number: str,
+    composition: Composition,
+    day: date,
+    *,
+    on: date,
+    document_date: date | None = None,
+) -> NewTransaction:
+    """The `invoice` debit of an invoice's total, open, dated `day`."""
+    return document_transaction(
         customer,
         kind=Kind.DEBIT,
         tx_type=TxType.INVOICE,
@@ -112,7 +129,6 @@ def post_invoice(
         reference=number,
         document_date=document_date,
     )
-    return post(uow, new, on=on, action="invoice.posted")
 
 
 def left_open(tx: Transaction | None, made: Iterable[Allocation]) -> Money | None:

@@ -17,6 +17,7 @@ from datetime import date
 
 from solde.billing.composing import Composition, compose
 from solde.billing.documents import DocState, DocType, Document, Item
+from solde.billing.drafting import new_document
 from solde.billing.inputs import InvoiceInput
 from solde.billing.ports import BillingUnitOfWork, CustomerOutcome, Outcome, RunOptions
 from solde.billing.services import Charge, Service, anchor_of, priced_item, share_of
@@ -280,27 +281,18 @@ def draft_document(uow: BillingUnitOfWork, bill: Bill) -> Document:
     """A preview's draft: no number, nothing posted, nothing billed."""
     customer = bill.customer
     terms = customer.billing_settings(uow.settings.get()).payment_due_days
-    composition, wanted = bill.composition, bill.wanted
-    return uow.documents.add(
-        Document(
-            id=uow.documents.new_id(),
-            customer_id=customer.id,
-            type=DocType.RECURRING,
-            state=DocState.DRAFT,
-            number=None,
-            document_date=wanted.date,
-            due_date=wanted.due(terms),
-            currency=customer.currency,
-            net=composition.net,
-            tax=composition.tax,
-            total=composition.total,
-            items=composition.items,
-            period_start=wanted.period_start,
-            period_end=wanted.period_end,
-            partner_id=customer.details.partner_id,
-            created_by=uow.actor,
-        )
+    draft = new_document(
+        customer,
+        bill.wanted,
+        bill.composition,
+        doc_id=uow.documents.new_id(),
+        number=None,
+        payment_due_days=terms,
+        actor=uow.actor,
+        on=None,
+        state=DocState.DRAFT,
     )
+    return uow.documents.add(draft)
 
 
 def outcome_of(run_id: int, customer_id: int, doc: Document, outcome: Outcome) -> CustomerOutcome:

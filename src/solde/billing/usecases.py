@@ -21,6 +21,7 @@ from solde.billing.documents import (
     Settled,
     as_summary,
 )
+from solde.billing.drafting import new_document
 from solde.billing.inputs import InvoiceInput, parse_credit_note, parse_invoice
 from solde.billing.numbers import take_number
 from solde.billing.ports import BillingUnitOfWork
@@ -136,27 +137,15 @@ def _new_document(
 ) -> Document:
     """The document as issued, before anything the ledger adds to it."""
     terms = customer.billing_settings(uow.settings.get()).payment_due_days
-    return Document(
-        id=doc_id,
-        customer_id=customer.id,
-        type=wanted.type,
-        state=DocState.ISSUED,
+    return new_document(
+        customer,
+        wanted,
+        composition,
+        doc_id=doc_id,
         number=number,
-        document_date=wanted.date,
-        due_date=wanted.due(terms),
-        currency=customer.currency,
-        net=composition.net,
-        tax=composition.tax,
-        total=composition.total,
-        items=composition.items,
-        period_start=wanted.period_start,
-        period_end=wanted.period_end,
-        note=wanted.note,
-        memo=wanted.memo,
-        custom_fields=dict(wanted.custom_fields),
-        issued_on=on,
-        partner_id=customer.details.partner_id,
-        created_by=uow.actor,
+        payment_due_days=terms,
+        actor=uow.actor,
+        on=on,
     )
 
 
