@@ -6,10 +6,14 @@ fee), refunds, chargebacks, reversals, manual allocations, settlement and bulk i
 and payments, for customers in EUR and JPY with automatic settlement on or off; and with
 invoices (typed items, discounts, unbilled lines with credit lines that get split), proformas
 and their conversion, payments naming an invoice, credit notes (by items or amount, sometimes
-more than is left), edits of the note or the items, voids and "cancel last recurring". A small
-model kept by the test predicts every balance, every invoice total, which lines an invoice
-bills and which operations must be refused. After each step the stored rows are read back with
-plain SQL and checked:
+more than is left), edits of the note or the items, voids and "cancel last recurring"; and
+with services (SPEC §8: any price, quantity and tax rate, starting near the simulated day,
+some with an end, some ended later inside days already billed), billing runs on the day
+(two customers billed on the 1st, one on the 15th), recurring invoices made by hand that bill
+the services as a run would, and days passing (1 to 40 at a time, or up to a billing day). A
+small model kept by the test predicts every balance, every invoice total, which lines and
+service days an invoice bills, what each run does per customer, and which operations must be
+refused. After each step the stored rows are read back with plain SQL and checked:
 
 1. balance = Σ signed amounts of posted transactions = Σ signed open amounts (and = the model);
 2. 0 ≤ open amount ≤ amount, and `closed` exactly when nothing is open;
@@ -22,18 +26,26 @@ changes once later days have begun; a refused operation changes nothing at all;
 4. every invoice total ≥ 0 and = Σ of its items' gross = net + tax; its transaction carries the
    total and has at most that open; its credit notes add up to at most its total;
 5. document numbers are unique and each sequence holds exactly 1..n (the numbering rows agree);
-plus: a billed line names an issued invoice that holds it (a void invoice bills nothing).
+plus: a billed line names an issued invoice that holds it (a void invoice bills nothing);
+6. a service's charges never overlap; `billed_through` is the end of its last charge, or its end
+   date once days were given back; a charge names an issued invoice holding a line for its
+   days, or none for days worth nothing (a zero invoice that was skipped); and what the
+   service's issued lines bill less the days given back is what its charges are worth (to a
+   rounding per line): no day is billed twice, none is given away.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -43,11 +55,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import func, select, text
 
+from solde.billing import subscriptions
 from solde.billing import usecases as billing
 from solde.billing.editing import update_invoice
 from solde.bootstrap import Config, Container
 from solde.domain.errors import InvalidInput, InvalidState, NotEditable, SoldeError
 from solde.ledger import usecases as ledger
+from solde.runs import run_billing
 from solde.settlement import usecases as settlement
 from solde.settlement.importing import ImportRow, RowKind, import_transactions
 from solde.storage.engine import make_engine
@@ -58,6 +72,8 @@ from solde.storage.tables import (
     documents,
     metadata,
     numbering_sequences,
+    service_charges,
+    services,
     transactions,
 )
 
@@ -130,6 +146,50 @@ def _major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-EXPONENT[currency])
 
 
+# -- billing periods, by hand (SPEC §8) ---------------------------------------------------------
+#
+# Every customer here is billed monthly, in advance, prorated by days, on a billing day ≤ 28:
+# a period runs from the billing day to the day before the next month's.
+
+
+def _month_later(day: date, months: int = 1) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, day.day)
+
+
+def _period(day: date, billing_day: int) -> tuple[date, date]:
+    """The billing period holding `day`: (first day, last day)."""
+    start = day.replace(day=billing_day)
+    if start > day:
+        start = _month_later(start, -1)
+    return start, _month_later(start) - timedelta(days=1)
+
+
+def _share(first: date, last: date, billing_day: int) -> Fraction:
+    """How many periods `first`..`last` are worth: a whole period 1, a part its days over the
+    period's days."""
+    share = Fraction(0)
+    while first <= last:
+        start, end = _period(first, billing_day)
+        upto = min(last, end)
+        share += Fraction((upto - first).days + 1, (end - start).days + 1)
+        first = upto + timedelta(days=1)
+    return share
+
+
+def _worth(
+    price: Decimal, quantity: Decimal, first: date, last: date, billing_day: int, currency: str
+) -> int:
+    """The net of quantity × price for those days, rounded once half-up (minor units)."""
+    exact = Fraction(quantity) * Fraction(price) * _share(first, last, billing_day)
+    return math.floor(exact * 10 ** EXPONENT[currency] + Fraction(1, 2))
+
+
+def _with_tax(net: int, rate: Decimal, currency: str) -> int:
+    """Gross of a net (minor units): tax = net × rate / 100, rounded half-up."""
+    return net + _minor(_round(_major(net, currency) * rate / 100, currency), currency)
+
+
 @dataclass
 class Tx:
     """What the test expects of one transaction it made."""
@@ -147,6 +207,8 @@ class Tx:
     day: date | None = None  # the date of an unbilled line
     rate: Decimal = Decimal(0)  # the tax rate of an unbilled line (one unit)
     invoice_id: int | None = None  # a line: the invoice billing it; a payment: the one it names
+    service_id: int | None = None  # a credit line of days a service gave back
+    gave_back_of: int | None = None  # ... that this invoice had billed
 
     @property
     def signed(self) -> int:
@@ -169,13 +231,49 @@ class Doc:
 
 
 @dataclass
+class Billed:
+    """One charge of a service: the days `first`..`last`, the invoice (None: a zero invoice
+    that was skipped) and the price they were billed at."""
+
+    first: date
+    last: date
+    doc_id: int | None
+    price: Decimal
+    quantity: Decimal
+    rate: Decimal
+
+
+@dataclass
+class Svc:
+    """What the test expects of one service."""
+
+    id: int
+    customer_id: int
+    price: Decimal  # per billing period, excluding tax
+    quantity: Decimal
+    rate: Decimal
+    start: date
+    end: date | None
+    billed_through: date | None = None
+    charges: list[Billed] = field(default_factory=list)
+
+    def next_day(self) -> date:
+        """The first day not billed yet."""
+        if self.billed_through is None:
+            return self.start
+        return max(self.start, self.billed_through + timedelta(days=1))
+
+
+@dataclass
 class CustomerModel:
     id: int
     currency: str
     auto: bool
+    billing_day: int = 1
     balance: int = 0
     awaiting: int = 0
     txs: dict[int, Tx] = field(default_factory=dict)
+    services: dict[int, Svc] = field(default_factory=dict)
 
     def pending_refunds(self) -> int:
         return sum(
@@ -195,19 +293,20 @@ class LedgerMachine(RuleBasedStateMachine):
         self.customers: list[CustomerModel] = []
         self.history: dict[tuple[int, date], tuple[Any, ...]] = {}
         self.docs: dict[int, Doc] = {}
-        for name, currency, auto, partner in (
-            ("Auto EUR", "EUR", True, 1),
-            ("Auto JPY", "JPY", True, 1),
-            ("Manual EUR", "EUR", False, 2),  # another partner: its own invoice sequence
+        self.run_days: set[date] = set()  # the dates a billing run was made for
+        for name, currency, auto, partner, billing_day in (
+            ("Auto EUR", "EUR", True, 1, 1),
+            ("Auto JPY", "JPY", True, 1, 1),  # billed in one run with Auto EUR
+            ("Manual EUR", "EUR", False, 2, 15),  # another partner: its own invoice sequence
         ):
             values = {
                 "name": name,
                 "currency": currency,
                 "partner_id": partner,
-                "billing": {"auto_settlement": auto},
+                "billing": {"auto_settlement": auto, "billing_day": billing_day},
             }
             customer = self._call(lambda uow, v=values: ledger.create_customer(uow, v))
-            self.customers.append(CustomerModel(customer.id, currency, auto))
+            self.customers.append(CustomerModel(customer.id, currency, auto, billing_day))
 
     def teardown(self) -> None:
         self.container.dispose()
@@ -336,11 +435,16 @@ class LedgerMachine(RuleBasedStateMachine):
             rate=tax_rate,
         )
 
-    @precondition(lambda self: self._txs(lambda t: t.status in ("unbilled", "billed")))
+    def _typed_lines(self) -> list[Tx]:
+        """Unbilled and billed lines a user added (a service's given-back days are left to
+        the service: crediting them is the service's rule, checked by invariant 6)."""
+        return self._txs(lambda t: t.status in ("unbilled", "billed") and t.service_id is None)
+
+    @precondition(lambda self: self._typed_lines())
     @rule(pick=st.integers(0, 10**6), minor=st.integers(1, 40_000))
     def edit_unbilled_line(self, pick: int, minor: int) -> None:
         """Change a line's price; a line already billed must be refused."""
-        lines = self._txs(lambda t: t.status in ("unbilled", "billed"))
+        lines = self._typed_lines()
         line = lines[pick % len(lines)]
         customer = next(c for c in self.customers if c.id == line.customer_id)
         changes = {"unit_price": str(self._amount(customer, minor))}
@@ -356,10 +460,10 @@ class LedgerMachine(RuleBasedStateMachine):
         assert _minor(tx.amount.amount, customer.currency) == gross
         line.amount = gross
 
-    @precondition(lambda self: self._txs(lambda t: t.status in ("unbilled", "billed")))
+    @precondition(lambda self: self._typed_lines())
     @rule(pick=st.integers(0, 10**6))
     def cancel_unbilled_line(self, pick: int) -> None:
-        lines = self._txs(lambda t: t.status in ("unbilled", "billed"))
+        lines = self._typed_lines()
         line = lines[pick % len(lines)]
 
         def action(uow: Any) -> Any:
@@ -582,7 +686,7 @@ class LedgerMachine(RuleBasedStateMachine):
         debits, credits = self._open_sides(customer.id)
         assert not (debits and credits)
 
-    @rule(days=st.integers(1, 12))
+    @rule(days=st.integers(1, 40))
     def next_days(self, days: int) -> None:
         self.on += timedelta(days=days)
 
@@ -803,12 +907,21 @@ class LedgerMachine(RuleBasedStateMachine):
         include=st.sampled_from((True, True, False)),
         back=st.integers(0, 5),
         recurring=st.booleans(),
+        with_services=st.sampled_from((True, True, False)),
     )
     def issue_invoice(
-        self, pick: int, items: dict[str, Any], include: bool, back: int, recurring: bool
+        self,
+        pick: int,
+        items: dict[str, Any],
+        include: bool,
+        back: int,
+        recurring: bool,
+        with_services: bool = True,
     ) -> None:
-        """Issue an invoice of typed items and/or the unbilled lines up to its date; refused
-        when there is nothing to bill or the typed items and debit lines are below zero."""
+        """Issue an invoice of typed items and/or the unbilled lines up to its date; a
+        recurring one also bills the services as a run would on its date (unless told not
+        to). Refused when there is nothing to bill or the typed items, services and debit
+        lines are below zero."""
         customer = self._customer(pick)
         day = self.on - timedelta(days=back)
         typed = self._items(customer, items)
@@ -818,24 +931,52 @@ class LedgerMachine(RuleBasedStateMachine):
             "items": [body for body, _ in typed],
             "include_unbilled": include,
         }
+        due = []
+        if recurring and not with_services:
+            values["include_services"] = False
+        elif recurring:  # the default of a recurring invoice
+            due = self._service_lines(customer, day)
+        typed_total = sum(g for _, g in typed) + sum(g for *_, g in due)
         if include:
-            planned = self._compose(customer, sum(g for _, g in typed), day)
+            planned = self._compose(customer, typed_total, day)
         else:
-            total = sum(g for _, g in typed)
-            planned = (total, [], None) if total >= 0 else None
+            planned = (typed_total, [], None) if typed_total >= 0 else None
 
         def action(uow: Any) -> Any:
             return billing.create_invoice(uow, customer.id, values, on=self.on)
 
-        count = 0 if planned is None else len(typed) + len(planned[1]) + (planned[2] is not None)
-        if planned is None or count == 0:
+        count = 0 if planned is None else len(planned[1]) + (planned[2] is not None)
+        if planned is None or count + len(typed) + len(due) == 0:
             self._refused(action, InvalidInput)
             return
         total, billed, split = planned
         doc = self._call(action)
         assert _minor(doc.total.amount, customer.currency) == total
         expected_lines = [t.id for t in billed] + ([split[0].id] if split else [])
-        assert [i.transaction_id for i in doc.items] == [None] * len(typed) + expected_lines
+        kept = [None] * (len(due) + len(typed))
+        assert [i.transaction_id for i in doc.items] == kept + expected_lines
+        assert [i.service_id for i in doc.items[: len(due)]] == [s.id for s, *_ in due]
+        self._invoiced(customer, doc, due, billed, split)
+        self.docs[doc.id] = Doc(
+            doc.id,
+            customer.id,
+            doc.type.value,
+            total,
+            day,
+            doc.transaction_id,
+            typed_total=sum(g for _, g in typed),
+        )
+
+    def _invoiced(
+        self,
+        customer: CustomerModel,
+        doc: Any,
+        due: list[tuple[Svc, date, date, int]],
+        billed: list[Tx],
+        split: tuple[Tx, int] | None,
+    ) -> None:
+        """The model after an invoice is issued: its transaction, the lines it billed (a
+        split credit line leaves its remainder unbilled) and its services' days."""
         self._posted_invoice(customer, doc)
         for line in billed:
             line.status, line.invoice_id = "billed", doc.id
@@ -852,17 +993,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 "unbilled",
                 day=line.day,
                 rate=line.rate,
+                service_id=line.service_id,
+                gave_back_of=line.gave_back_of,
             )
             line.amount, line.status, line.invoice_id = part, "billed", doc.id
-        self.docs[doc.id] = Doc(
-            doc.id,
-            customer.id,
-            doc.type.value,
-            total,
-            day,
-            doc.transaction_id,
-            typed_total=sum(g for _, g in typed),
-        )
+        self._charged(due, doc.id)
 
     @rule(
         pick=st.integers(0, 2),
@@ -1116,20 +1251,41 @@ class LedgerMachine(RuleBasedStateMachine):
         return bool(found)
 
     def _void_refused(self, doc: Doc) -> bool:
+        """Refused once anything is settled or credited, with a pending payment naming it,
+        or when a later invoice bills days of one of its services (only a service's latest
+        days can go back to be billed again)."""
         if doc.state != "issued" or doc.credited or self._pending_for(doc):
             return True
+        for svc in self._customer_of(doc.customer_id).services.values():
+            if any(c.last != svc.billed_through for c in svc.charges if c.doc_id == doc.id):
+                return True
         open_amount = self._open_of(doc)
         return open_amount is not None and open_amount < doc.total
 
     def _voided(self, doc: Doc) -> None:
-        """The model after a void: the transaction reversed, the lines back to unbilled."""
+        """The model after a void: the transaction reversed, the lines back to unbilled, the
+        services' days released (a service whose last billing it was is billed up to the
+        day before again)."""
         customer = self._customer_of(doc.customer_id)
         if doc.tx_id is not None:
             self._cancelled_invoice(customer, doc.tx_id)
         for line in customer.txs.values():
             if line.status == "billed" and line.invoice_id == doc.id:
                 line.status, line.invoice_id = "unbilled", None
+        for svc in customer.services.values():
+            for charge in [c for c in svc.charges if c.doc_id == doc.id]:
+                svc.charges.remove(charge)
+                if svc.billed_through == charge.last:
+                    back = charge.first - timedelta(days=1)
+                    svc.billed_through = None if back < svc.start else back
         doc.state = "void"
+        # A released charge's days are billed again later: the void may cancel the credit
+        # lines that gave some of them back (invariant 6 checks that no day is credited
+        # without being billed).
+        for line in customer.txs.values():
+            given_back = line.service_id is not None and line.status == "unbilled"
+            if given_back and self._row(line.id).state == "void":
+                line.status = "cancelled"
 
     @precondition(lambda self: self.docs)
     @rule(pick=st.integers(0, 10**6))
@@ -1143,9 +1299,9 @@ class LedgerMachine(RuleBasedStateMachine):
         if self._void_refused(doc):
             self._refused(action, InvalidState)
             return
-        voided = self._call(action)
-        assert voided.state.value == "void"
-        self._voided(doc)
+        voided = self._void(doc, action)
+        if voided is not None:
+            assert voided.state.value == "void"
 
     @precondition(lambda self: any(d.type == "recurring" for d in self.docs.values()))
     @rule(pick=st.integers(0, 10**6))
@@ -1165,9 +1321,298 @@ class LedgerMachine(RuleBasedStateMachine):
         if last is None or self._void_refused(last):
             self._refused(action, InvalidState)
             return
-        voided = self._call(action)
-        assert voided.id == last.id
-        self._voided(last)
+        voided = self._void(last, action)
+        if voided is not None:
+            assert voided.id == last.id
+
+    def _void(self, doc: Doc, action: Callable[[Any], Any]) -> Any:
+        """Void a document the model lets go, and move the model on. Some of its service
+        days may have been given back by a credit line that another invoice has billed
+        since: the void may then be refused (that credit can no longer be withdrawn)."""
+        customer = self._customer_of(doc.customer_id)
+        credited = any(
+            t.gave_back_of == doc.id and t.status == "billed" for t in customer.txs.values()
+        )
+        before = self._fingerprint() if credited else None
+        try:
+            voided = self._call(action)
+        except InvalidState:
+            if not credited:
+                raise
+            assert self._fingerprint() == before
+            return None
+        self._voided(doc)
+        return voided
+
+    # -- services and billing runs (SPEC §8) ------------------------------------------------
+
+    def _services(self) -> list[Svc]:
+        return [s for c in self.customers for s in c.services.values()]
+
+    def _service_lines(
+        self, customer: CustomerModel, day: date
+    ) -> list[tuple[Svc, date, date, int]]:
+        """What a recurring invoice dated `day` bills of each service, by service id: its
+        first unbilled day to the end of the period holding `day` (in advance), capped at its
+        end; with the gross of those days."""
+        _, through = _period(day, customer.billing_day)
+        due = []
+        for svc in sorted(customer.services.values(), key=lambda s: s.id):
+            first = svc.next_day()
+            last = through if svc.end is None else min(through, svc.end)
+            if first > last:
+                continue
+            net = _worth(
+                svc.price, svc.quantity, first, last, customer.billing_day, customer.currency
+            )
+            due.append((svc, first, last, _with_tax(net, svc.rate, customer.currency)))
+        return due
+
+    @staticmethod
+    def _charged(due: list[tuple[Svc, date, date, int]], doc_id: int | None) -> None:
+        """Each service billed through the end of its line, with the charge kept."""
+        for svc, first, last, _ in due:
+            svc.charges.append(Billed(first, last, doc_id, svc.price, svc.quantity, svc.rate))
+            svc.billed_through = last
+
+    @rule(
+        pick=st.integers(0, 2),
+        minor=st.integers(0, 40_000),
+        fine=st.booleans(),
+        quantity=st.sampled_from(QUANTITIES),
+        tax_rate=st.sampled_from(TAX_RATES),
+        start=st.integers(-20, 20),
+        length=st.one_of(st.none(), st.none(), st.integers(0, 60)),
+    )
+    def add_service(
+        self,
+        pick: int,
+        minor: int,
+        fine: bool,
+        quantity: Decimal,
+        tax_rate: Decimal,
+        start: int,
+        length: int | None,
+    ) -> None:
+        """A service from near today, sometimes with an end; `fine`: a price with 4
+        decimals (a fraction of a yen for JPY)."""
+        customer = self._customer(pick)
+        price = Decimal(minor).scaleb(-4) if fine else self._amount(customer, minor)
+        first = self.on + timedelta(days=start)
+        end = None if length is None else first + timedelta(days=length)
+        values: dict[str, Any] = {
+            "description": "Fibre",
+            "unit_price": str(price),
+            "quantity": str(quantity),
+            "tax_rate": str(tax_rate),
+            "start_date": first.isoformat(),
+        }
+        if end is not None:
+            values["end_date"] = end.isoformat()
+        made = self._call(
+            lambda uow: subscriptions.add_service(uow, customer.id, values, on=self.on)
+        )
+        assert (made.unit_price, made.quantity, made.tax_rate) == (price, quantity, tax_rate)
+        assert (made.start_date, made.end_date, made.billed_through) == (first, end, None)
+        customer.services[made.id] = Svc(
+            made.id, customer.id, price, quantity, tax_rate, first, end
+        )
+
+    @precondition(lambda self: self._services())
+    @rule(pick=st.integers(0, 10**6), offset=st.one_of(st.none(), st.integers(-30, 30)))
+    def end_service(self, pick: int, offset: int | None) -> None:
+        """Set a service's end near today (before its start: refused), or clear it. An end
+        inside days already billed gives them back: one unbilled credit line per charge, at
+        the price billed, dated the day after the end."""
+        found = self._services()
+        svc = found[pick % len(found)]
+        customer = self._customer_of(svc.customer_id)
+        end = None if offset is None else self.on + timedelta(days=offset)
+        changes = {"end_date": None if end is None else end.isoformat()}
+
+        def action(uow: Any) -> Any:
+            return subscriptions.update_service(uow, svc.id, changes, on=self.on)
+
+        if end is not None and end < svc.start:
+            self._refused(action, InvalidInput)
+            return
+        saved = self._call(action)
+        if end is not None and svc.billed_through is not None and end < svc.billed_through:
+            self._give_back(customer, svc, end)
+        svc.end = end
+        assert (saved.end_date, saved.billed_through) == (end, svc.billed_through)
+
+    @precondition(lambda self: self._billed_ahead())
+    @rule(pick=st.integers(0, 10**6), share=st.integers(0, 99))
+    def end_inside_billed_days(self, pick: int, share: int) -> None:
+        """End a service on a day it is already billed for (in advance): a share (in %) of
+        the way from today, or its start if later, to the last day billed."""
+        found = self._billed_ahead()
+        svc = found[pick % len(found)]
+        assert svc.billed_through is not None
+        first = max(svc.start, self.on)
+        end = first + timedelta(days=(svc.billed_through - first).days * share // 100)
+        self.end_service(pick=self._services().index(svc), offset=(end - self.on).days)
+
+    def _billed_ahead(self) -> list[Svc]:
+        """Services billed beyond today (and beyond their start)."""
+        return [
+            s
+            for s in self._services()
+            if s.billed_through is not None and s.billed_through > max(s.start, self.on)
+        ]
+
+    def _give_back(self, customer: CustomerModel, svc: Svc, end: date) -> None:
+        """The credit lines for the billed days after `end`, and the charges cut at `end`."""
+        assert svc.billed_through is not None
+        expected = []
+        for charge in sorted(svc.charges, key=lambda c: c.first):
+            first = max(end + timedelta(days=1), charge.first)
+            last = min(svc.billed_through, charge.last)
+            if first > last:
+                continue
+            net = _worth(
+                charge.price, charge.quantity, first, last, customer.billing_day, customer.currency
+            )
+            if net:
+                gross = _with_tax(net, charge.rate, customer.currency)
+                expected.append((gross, charge.rate, charge.doc_id))
+        with self.container.engine.connect() as connection:
+            made = connection.execute(
+                select(transactions)
+                .where(
+                    transactions.c.customer_id == customer.id,
+                    transactions.c.reference == f"service {svc.id}",
+                    transactions.c.id.not_in(list(customer.txs) or [0]),
+                )
+                .order_by(transactions.c.id)
+            ).all()
+        day = end + timedelta(days=1)
+        assert [(r.kind, r.type, r.state, r.date, r.amount) for r in made] == [
+            ("credit", "adjustment", "unbilled", day, gross) for gross, *_ in expected
+        ]
+        for row, (gross, rate, doc_id) in zip(made, expected, strict=True):
+            customer.txs[row.id] = Tx(
+                row.id,
+                customer.id,
+                "credit",
+                "adjustment",
+                gross,
+                "unbilled",
+                day=day,
+                rate=rate,
+                service_id=svc.id,
+                gave_back_of=doc_id,
+            )
+        svc.charges = [c for c in svc.charges if c.first <= end]
+        for charge in svc.charges:
+            charge.last = min(charge.last, end)
+        svc.billed_through = end
+
+    @rule(
+        pick=st.integers(0, 2),
+        minor=st.integers(1, 40_000),
+        quantity=st.sampled_from(QUANTITIES),
+        tax_rate=st.sampled_from(TAX_RATES),
+        start=st.integers(-20, 20),
+    )
+    def subscribe_and_bill(
+        self, pick: int, minor: int, quantity: Decimal, tax_rate: Decimal, start: int
+    ) -> None:
+        """A new service, then the run of the customer's next billing day."""
+        self.add_service(pick, minor, False, quantity, tax_rate, start, None)
+        self.run_billing_day(pick, True)
+
+    @rule(pick=st.integers(0, 2), jump=st.booleans())
+    def run_billing_day(self, pick: int, jump: bool) -> None:
+        """The billing run of today (`jump`: first move on to the next billing day of a
+        customer with services). On a customer's billing day it bills every service through
+        the end of the period in advance, with the unbilled lines up to today, or skips the
+        customer; a second run of a date bills nothing more."""
+        if jump:
+            subscribed = [c for c in self.customers if c.services] or self.customers
+            target = subscribed[pick % len(subscribed)].billing_day
+            self.on += timedelta(days=1)
+            while self.on.day != target:
+                self.on += timedelta(days=1)
+        day = self.on
+        again = day in self.run_days
+        plans = (
+            {}
+            if again
+            else {c.id: self._plan_run(c, day) for c in self.customers if c.billing_day == day.day}
+        )
+        before = self._fingerprint_of((documents, service_charges, services)) if again else None
+        run = run_billing(self.container, {"date": day.isoformat()}, actor="property test", on=day)
+        self.run_days.add(day)
+        assert (run.date, run.status.value) == (day, "completed")
+        with self.container.uow(actor="property test", write=False) as uow:
+            outcomes = {o.customer_id: o for o in uow.runs.outcomes(run.id)}
+            progress = uow.runs.progress(run.id)
+            issued = {
+                o.customer_id: billing.get_document(uow, o.document_id)
+                for o in outcomes.values()
+                if o.document_id is not None
+            }
+        assert progress.total == progress.done == len(outcomes)
+        assert progress.counts == dict(Counter(o.outcome.value for o in outcomes.values()))
+        if again:
+            assert self._fingerprint_of((documents, service_charges, services)) == before
+            return
+        assert set(outcomes) == set(plans)
+        for customer_id, plan in plans.items():
+            self._ran(self._customer_of(customer_id), plan, outcomes[customer_id], issued)
+
+    def _plan_run(self, customer: CustomerModel, day: date) -> tuple[Any, ...]:
+        """What the run of `day` does for a customer whose billing day it is: ("skipped",
+        service lines covered without an invoice) or ("invoiced", service lines, total,
+        billed lines, split line). An invoice of zero is skipped (skip_zero_invoices) unless
+        it uses unbilled lines: skipping it would keep the credit while the days it paid for
+        count as billed."""
+        due = self._service_lines(customer, day)
+        _, through = _period(day, customer.billing_day)
+        active = bool(due) or any(
+            s.start <= through and (s.end is None or s.end >= day)
+            for s in customer.services.values()
+        )
+        waiting = [t for t in customer.txs.values() if t.status == "unbilled" and t.day <= day]
+        if not active or (not due and not waiting):
+            return ("skipped", [])
+        planned = self._compose(customer, sum(g for *_, g in due), day)
+        assert planned is not None  # services and debit lines are never below zero
+        total, billed, split = planned
+        if total == 0 and not billed and split is None:  # the days are covered all the same
+            return ("skipped", due)
+        return ("invoiced", due, total, billed, split)
+
+    def _ran(
+        self, customer: CustomerModel, plan: tuple[Any, ...], outcome: Any, issued: dict[int, Any]
+    ) -> None:
+        """Check one customer's outcome against the plan and move the model on."""
+        kind, due = plan[0], plan[1]
+        if kind == "skipped":
+            assert (outcome.outcome.value, outcome.document_id) == ("skipped", None), outcome
+            self._charged(due, None)
+            return
+        _, _, total, billed, split = plan
+        assert outcome.outcome.value == "invoiced", outcome
+        doc = issued[customer.id]
+        assert (doc.type.value, doc.document_date) == ("recurring", self.on)
+        assert _minor(doc.total.amount, customer.currency) == total
+        assert [i.service_id for i in doc.items[: len(due)]] == [s.id for s, *_ in due]
+        lines = [t.id for t in billed] + ([split[0].id] if split else [])
+        assert [i.transaction_id for i in doc.items[len(due) :]] == lines
+        self._invoiced(customer, doc, due, billed, split)
+        self.docs[doc.id] = Doc(
+            doc.id, customer.id, "recurring", total, self.on, doc.transaction_id
+        )
+
+    def _fingerprint_of(self, tables: tuple[Any, ...]) -> tuple[Any, ...]:
+        with self.container.engine.connect() as connection:
+            return tuple(
+                tuple(connection.execute(select(table).order_by(*table.primary_key)).all())
+                for table in tables
+            )
 
     # -- invariants -------------------------------------------------------------------------
 
@@ -1262,6 +1707,110 @@ class LedgerMachine(RuleBasedStateMachine):
         self._check_billed_lines(docs, rows, lines_of)
         counts = self._check_numbers([(d.type, d.number) for d in docs.values()])
         assert sorted(sequences) == sorted(counts)
+
+    @invariant()
+    def service_invariants_hold(self) -> None:
+        """Invariant 6 (SPEC §1, §8), from the rows: charges never overlap, `billed_through`
+        is where the last one ends (or the end date once days were given back), a charge
+        names an issued invoice with a line for its days, and a service's issued lines less
+        its given-back days are worth what its charges are (one rounding per line)."""
+        with self.container.engine.connect() as connection:
+            rows = {r.id: r for r in connection.execute(select(services))}
+            charges = list(
+                connection.execute(select(service_charges).order_by(service_charges.c.first_day))
+            )
+            docs = {r.id: r for r in connection.execute(select(documents))}
+            items = list(
+                connection.execute(
+                    select(document_items).where(document_items.c.service_id.is_not(None))
+                )
+            )
+            given = list(
+                connection.execute(
+                    select(transactions).where(
+                        transactions.c.reference.like("service %"),
+                        transactions.c.state.in_(("unbilled", "billed")),
+                    )
+                )
+            )
+        of: dict[int, list[Any]] = {}
+        for charge in charges:
+            of.setdefault(charge.service_id, []).append(charge)
+        for customer in self.customers:
+            for svc in customer.services.values():
+                row, mine = rows[svc.id], of.get(svc.id, [])
+                assert (row.start_date, row.end_date, row.billed_through) == (
+                    svc.start,
+                    svc.end,
+                    svc.billed_through,
+                ), (row, svc)
+                assert [(c.first_day, c.last_day, c.document_id) for c in mine] == [
+                    (c.first, c.last, c.doc_id) for c in sorted(svc.charges, key=lambda c: c.first)
+                ], svc
+                self._check_charges(row, mine, docs, items)
+                self._check_worth(customer, row, mine, docs, items, given)
+
+    @staticmethod
+    def _check_charges(row: Any, mine: list[Any], docs: dict[int, Any], items: list[Any]) -> None:
+        """A service's charges, oldest first: apart, within the service, ending where it is
+        billed through, each on the line of an issued invoice (or on none)."""
+        for before, after in itertools.pairwise(mine):
+            assert before.last_day < after.first_day, mine  # no day billed twice
+        if mine:
+            assert row.billed_through in (mine[-1].last_day, row.end_date), (row, mine)
+            assert row.billed_through >= mine[-1].last_day, (row, mine)
+        else:
+            assert row.billed_through in (None, row.end_date), row
+        for charge in mine:
+            assert row.start_date <= charge.first_day <= charge.last_day, (row, charge)
+            if charge.document_id is None:
+                continue
+            doc = docs[charge.document_id]
+            assert (doc.type, doc.state) == ("recurring", "issued"), (charge, doc)
+            lines = [
+                i
+                for i in items
+                if i.document_id == doc.id
+                and i.service_id == row.id
+                and i.period_start == charge.first_day
+                and i.period_end >= charge.last_day
+            ]
+            assert len(lines) == 1, (charge, doc)
+
+    @staticmethod
+    def _check_worth(
+        customer: CustomerModel,
+        row: Any,
+        mine: list[Any],
+        docs: dict[int, Any],
+        items: list[Any],
+        given: list[Any],
+    ) -> None:
+        """What the issued invoices bill for the service, less the days it gave back, is
+        what its charges are worth at their prices, to one minor unit per rounding."""
+        billed = [
+            i.net for i in items if i.service_id == row.id and docs[i.document_id].state == "issued"
+        ]
+        back = [-t.net for t in given if t.reference == f"service {row.id}"]
+        worth = [
+            _worth(
+                Decimal(c.unit_price_e6).scaleb(-6),
+                Decimal(c.quantity_e6).scaleb(-6),
+                c.first_day,
+                c.last_day,
+                customer.billing_day,
+                customer.currency,
+            )
+            for c in mine
+        ]
+        slack = len(billed) + len(back) + len(worth)
+        assert abs(sum(billed) + sum(back) - sum(worth)) <= slack, (
+            "the service's days are not billed exactly once",
+            row,
+            billed,
+            back,
+            [(c.first_day, c.last_day, c.document_id) for c in mine],
+        )
 
     def _check_invoice(self, doc: Any, rows: dict[int, Any]) -> None:
         """An invoice or proforma as the model expects; an invoice's transaction carries its
