@@ -7,11 +7,13 @@ the next invoice, at the price they were billed at.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from solde.billing.documents import Item
 from solde.billing.ports import BillingUnitOfWork
 from solde.billing.services import (
     Service,
@@ -28,7 +30,7 @@ from solde.ledger.billing import Proration
 from solde.ledger.customers import Customer
 from solde.ledger.entries import Entry
 from solde.ledger.model import Kind, Transaction, TxType
-from solde.ledger.usecases import add_unbilled_line
+from solde.ledger.usecases import add_unbilled_line, cancel_unbilled_line
 
 
 def add_service(
@@ -161,8 +163,57 @@ def _give_back(
 
 
 def _label(description: str, first: date, last: date) -> str:
-    text = f"Unused days of {description} ({first.isoformat()} to {last.isoformat()})"
-    return text if len(text) <= 200 else text[:199] + "…"
+    """ "Unused days of <description> (<first> to <last>)": the days stay whole, a long
+    description is shortened (`given_back_days` reads the days back)."""
+    days = f" ({first.isoformat()} to {last.isoformat()})"
+    room = 200 - len("Unused days of ") - len(days)
+    name = description if len(description) <= room else description[: room - 1] + "…"
+    return f"Unused days of {name}{days}"
+
+
+_GIVEN_BACK = re.compile(r"\((\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})\)$")
+
+
+def given_back_days(line: Transaction, service_id: int) -> tuple[date, date] | None:
+    """The days an unbilled credit line gave back for a service, or None for another line."""
+    if line.kind is not Kind.CREDIT or line.reference != f"service {service_id}":
+        return None
+    found = _GIVEN_BACK.search(line.label)
+    if found is None:
+        return None
+    return date.fromisoformat(found.group(1)), date.fromisoformat(found.group(2))
+
+
+def cancel_given_back(
+    uow: BillingUnitOfWork, doc_items: Sequence[Item], customer_id: int, *, on: date
+) -> str | None:
+    """Before an invoice billing services is voided: cancel the unbilled credit lines that gave
+    back days of its service lines (voiding gives those days back to be billed again, so the
+    credit would count twice). Returns why the void must be refused instead: days it billed
+    were given back by a credit that another invoice has taken already."""
+    waiting = uow.transactions.unbilled_up_to(customer_id, date.max)
+    cancel: list[Transaction] = []
+    for item in doc_items:
+        if item.service_id is None or item.period_start is None or item.period_end is None:
+            continue
+        first, last = item.period_start, item.period_end
+        charges = [c for c in uow.services.charges_of(item.service_id) if c.first == first]
+        kept = charges[0].last if charges else first - ONE_DAY
+        owed_back = (last - kept).days if kept < last else 0
+        found = 0
+        for line in waiting:
+            days = given_back_days(line, item.service_id)
+            if days is not None and first <= days[0] and days[1] <= last:
+                cancel.append(line)
+                found += (days[1] - days[0]).days + 1
+        if found < owed_back:
+            return (
+                f"days of the service {item.description!r} this invoice billed were credited "
+                "back on another invoice already: correct it with a credit note instead"
+            )
+    for line in cancel:
+        cancel_unbilled_line(uow, line.id, reason="its invoice was voided", on=on)
+    return None
 
 
 def _audit(

@@ -25,6 +25,7 @@ from solde.billing.drafting import new_document
 from solde.billing.inputs import InvoiceInput, parse_credit_note, parse_invoice
 from solde.billing.numbers import take_number
 from solde.billing.ports import BillingUnitOfWork
+from solde.billing.subscriptions import cancel_given_back
 from solde.domain.errors import InvalidInput, InvalidState, NotFound
 from solde.domain.money import Money, money_sum
 from solde.domain.values import InputReader, as_date, clean_text
@@ -264,6 +265,9 @@ def void_invoice(
         ledgering.cancel_posting(uow, customer, doc, day, reason, on=on)
     ledgering.unbill_lines(uow, doc, on=on)
     if any(item.service_id is not None for item in doc.items):
+        refusal = cancel_given_back(uow, doc.items, doc.customer_id, on=on)
+        if refusal is not None:
+            raise InvalidState(refusal)
         uow.services.release(doc.customer_id, doc.id)
     voided = replace(doc, state=DocState.VOID, voided_on=day, void_reason=reason)
     uow.documents.replace(doc, voided)
