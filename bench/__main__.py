@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -20,16 +21,21 @@ from typing import Any
 
 from bench import databases, machine, report
 from bench.profiles import PROFILES
-from bench.scenarios import SCENARIOS
+from bench.scenarios import SCENARIOS, billing_run
 from bench.stats import combine
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"
 
 
+#: One side in a child process: `bench.worker`, once the billing run has registered itself
+#: (it is imported here, not by bench/scenarios/__init__.py, so the worker imports it too).
+WORKER = "import sys, bench.scenarios.billing_run, bench.worker; bench.worker.main(sys.argv[1:])"
+
+
 def _side(key: str, side: str, backend: str, profile: str) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-m", "bench.worker", key, side, backend, profile],
+        [sys.executable, "-c", WORKER, key, side, backend, profile],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     for line in out.stderr.splitlines() + out.stdout.splitlines()[:-1]:
@@ -67,6 +73,13 @@ def run_scenario(key: str, backend: str, profile: str, repeats: int) -> dict[str
     }
 
 
+def _count(text: str) -> int:
+    value = int(text)  # argparse reports a ValueError as an invalid value
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python3 tasks.py bench", description=__doc__)
     parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
@@ -77,6 +90,11 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, help="the JSON results file")
     parser.add_argument(
         "--merge", type=Path, help="an earlier results file whose other scenarios are kept"
+    )
+    parser.add_argument(
+        "--customers",
+        type=_count,
+        help="customers of the billing run's book (default: the profile's; full: 100,000)",
     )
     return parser.parse_args(argv)
 
@@ -101,6 +119,8 @@ def _put(results: list[dict[str, Any]], result: dict[str, Any]) -> None:
 def main(argv: list[str]) -> int:
     args = _arguments(argv)
     profile = PROFILES[args.profile]
+    if args.customers is not None:  # read by the billing run's side, in its child process
+        os.environ[billing_run.CUSTOMERS_VARIABLE] = str(args.customers)
     backends = list(args.backend or databases.BACKENDS)
     problem = databases.postgres_problem()
     if "postgresql" in backends and problem is not None:

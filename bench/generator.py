@@ -18,16 +18,18 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from solde.bootstrap import Container
 from solde.ledger import usecases as ledger
 from solde.settlement import usecases as settlement
 from solde.settlement.importing import ImportRow, RowKind, import_transactions
-from solde.storage.tables import transactions
+from solde.storage import units
+from solde.storage.ids import next_ids
+from solde.storage.tables import services, transactions
 from solde.storage.unit_of_work import SqlUnitOfWork
 
 #: Bump when the generated book changes, so that cached data sets are built again.
@@ -68,27 +70,38 @@ def month_end(index: int) -> date:
 TODAY = month_start(MONTHS)
 
 
-def customer_values(index: int, rng: random.Random) -> dict[str, object]:
-    """The details of customer number `index`."""
+def customer_values(
+    index: int, rng: random.Random, billing_day: int | None = None
+) -> dict[str, object]:
+    """The details of customer number `index` (billed on `billing_day` when given)."""
     currency = CURRENCIES[index % len(CURRENCIES)]
-    return {
+    billing: dict[str, object] = {}
+    values: dict[str, object] = {
         "name": f"Customer {index + 1:07d}",
         "currency": currency,
         "external_ref": f"B{index + 1:07d}",
         "segment": SEGMENTS[rng.randrange(len(SEGMENTS))],
         "payment_method": METHODS[rng.randrange(len(METHODS))],
-        "billing": {"auto_settlement": rng.random() >= 0.1},
+        "billing": billing,
     }
+    billing["auto_settlement"] = rng.random() >= 0.1  # drawn last, as it always was
+    if billing_day is not None:
+        billing["billing_day"] = billing_day
+    return values
 
 
-def create_customers(books: Container, count: int, seed: int) -> list[tuple[int, str]]:
-    """Open `count` customers; returns (id, currency) of each."""
+def create_customers(
+    books: Container, count: int, seed: int, billing_day: int | None = None
+) -> list[tuple[int, str]]:
+    """Open `count` customers (billed on `billing_day` when given); returns (id, currency)
+    of each."""
     rng = random.Random(seed)
     made: list[tuple[int, str]] = []
     for start in range(0, count, CUSTOMERS_PER_UNIT):
         with books.uow(actor=ACTOR) as uow:
             for index in range(start, min(count, start + CUSTOMERS_PER_UNIT)):
-                customer = ledger.create_customer(uow, customer_values(index, rng))
+                values = customer_values(index, rng, billing_day)
+                customer = ledger.create_customer(uow, values)
                 made.append((customer.id, customer.currency))
             uow.commit()
     return made
@@ -223,3 +236,131 @@ def _some(uow: SqlUnitOfWork, tx_type: str, count: int) -> list[int]:
     for customer_id, tx_id in uow.connection.execute(query):
         chosen.setdefault(customer_id, tx_id)
     return list(chosen.values())[:count]
+
+
+# -- the book of a billing run ----------------------------------------------------------------
+
+#: Bump when the billing-run book changes, so that cached ones are built again.
+BILLING_VERSION = 1
+#: The date of the benchmarked billing run: every customer's billing day, the day after the
+#: month whose days the older services were billed through.
+RUN_DATE = TODAY
+#: What an internet provider sells, per month excl. tax.
+OFFERS = (
+    ("Fibre 300M", Decimal("29.90")),
+    ("Fibre 1G", Decimal("39.90")),
+    ("Fibre 8G", Decimal("59.00")),
+    ("TV option", Decimal("9.99")),
+    ("Mobile line", Decimal("14.99")),
+    ("Static IP address", Decimal("5.00")),
+)
+#: The stamp of the services the generator writes (fixed: the same seed gives the same book).
+SERVICES_STAMP = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class BillingBook:
+    """How many customers a billing run's book has."""
+
+    customers: int
+    seed: int = 42
+
+
+def _service_row(rng: random.Random, customer_id: int, currency: str) -> dict[str, object]:
+    """One service: most billed through the month before the run by earlier runs; 15 % started
+    in that month and never billed (its first days are prorated); 5 % end during the period
+    the run bills (their last days are prorated)."""
+    description, price = OFFERS[rng.randrange(len(OFFERS))]
+    quantity = Decimal(2) if description == "Mobile line" and rng.random() < 0.3 else Decimal(1)
+    draw = rng.random()
+    billed_through: date | None = RUN_DATE - timedelta(days=1)
+    end: date | None = None
+    if draw < 0.15:  # new last month: billed from its start to the end of the run's period
+        start = RUN_DATE - timedelta(days=rng.randrange(1, 31))
+        billed_through = None
+    else:
+        start = date(2024, 1, 1) + timedelta(days=rng.randrange(600))
+        if draw > 0.95:  # ends inside the run's period
+            end = RUN_DATE + timedelta(days=rng.randrange(1, 28))
+    return {
+        "customer_id": customer_id,
+        "description": description,
+        "unit_price_e6": units.micros(price),
+        "quantity_e6": units.micros(quantity),
+        "tax_rate_e4": units.rate_units(Decimal(TAX[currency])),
+        "start_date": start,
+        "end_date": end,
+        "billed_through": billed_through,
+        "created_at": SERVICES_STAMP,
+        "updated_at": SERVICES_STAMP,
+    }
+
+
+def _unbilled_line(rng: random.Random, day: date, currency: str) -> dict[str, object]:
+    """A line waiting for the next invoice: equipment, usage over the allowance, or a credit
+    for an outage."""
+    draw = rng.random()
+    kind, tx_type, label = "debit", "charge", "Equipment and one-off services"
+    price = Decimal(rng.randrange(500, 15_000)) / 100
+    if draw < 0.35:
+        tx_type, label, price = "adjustment", "Usage over the allowance", Decimal("3.20")
+    elif draw < 0.50:
+        kind, tx_type, label, price = "credit", "adjustment", "Outage compensation", Decimal(5)
+    return {
+        "kind": kind,
+        "type": tx_type,
+        "label": label,
+        "date": day.isoformat(),
+        "unit_price": str(price),
+        "quantity": "1",
+        "tax_rate": TAX[currency],
+        "bill_on_next_invoice": True,
+    }
+
+
+def load_billing(books: Container, size: BillingBook) -> dict[str, int]:
+    """Generate a billing run's book into an empty database; returns what was written.
+
+    Every customer is billed on `RUN_DATE`'s day, monthly in advance (the defaults), and has
+    one service or two (one in three) and 0 to 3 unbilled lines dated in the month before;
+    one in five paid in advance during that month, so its invoice is settled from credit.
+    The customers go through `create_customer` and the lines and payments through the bulk
+    import, as in the main book; the services are written straight into their table (many
+    rows a statement) with `billed_through` already set for those billed by earlier runs.
+    """
+    customers = create_customers(books, size.customers, size.seed, billing_day=RUN_DATE.day)
+    rng = random.Random(size.seed + 2)
+    last_month = month_start(MONTHS - 1)
+    days = (RUN_DATE - last_month).days
+    services_rows: list[dict[str, object]] = []
+    rows: list[ImportRow] = []
+    for customer_id, currency in customers:
+        for _ in range(2 if rng.random() < 1 / 3 else 1):
+            services_rows.append(_service_row(rng, customer_id, currency))
+        for _ in range(rng.randrange(4)):
+            day = last_month + timedelta(days=rng.randrange(days))
+            rows.append(ImportRow(customer_id, RowKind.LINE, _unbilled_line(rng, day, currency)))
+        if rng.random() < 0.2:
+            day = last_month + timedelta(days=rng.randrange(days))
+            values: dict[str, object] = {
+                "amount": str(rng.choice(PLANS) * 2),
+                "date": day.isoformat(),
+            }
+            rows.append(ImportRow(customer_id, RowKind.PAYMENT, values))
+    for start in range(0, len(services_rows), ROWS_PER_UNIT):
+        chunk = services_rows[start : start + ROWS_PER_UNIT]
+        with books.uow(actor=ACTOR) as uow:
+            ids = next_ids(uow.connection, services, len(chunk))
+            uow.connection.execute(
+                insert(services), [{**row, "id": i} for row, i in zip(chunk, ids, strict=True)]
+            )
+            uow.commit()
+    rows.sort(key=lambda row: str(row.values["date"]))
+    on = month_end(MONTHS - 1)
+    written = 0
+    for start in range(0, len(rows), ROWS_PER_UNIT):
+        with books.uow(actor=ACTOR) as uow:
+            result = import_transactions(uow, rows[start : start + ROWS_PER_UNIT], on=on)
+            uow.commit()
+        written += len(result.transaction_ids)
+    return {"customers": len(customers), "services": len(services_rows), "transactions": written}

@@ -89,3 +89,36 @@ def test_the_http_scenario_loads_a_real_server_at_a_fixed_rate_and_at_saturation
     # the saturation load comes from wrk when it is installed, else from the Python client
     assert solde["saturation_client_is_wrk"]["median"] == (1.0 if shutil.which("wrk") else 0.0)
     assert result["baseline"]["ops_per_s"]["median"] > 0
+
+
+def test_the_billing_run_scenario_bills_every_customer_with_one_and_two_workers(
+    tmp_path: Path,
+) -> None:
+    output = tmp_path / "results.json"
+    command = [sys.executable, "-m", "bench", "--profile", "tiny", "--backend", "sqlite"]
+    command += ["--scenario", "billing_run", "--customers", "12", "--output", str(output)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOLDE_BENCH_WORK": str(tmp_path / "work")}
+    run = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    (result,) = json.loads(output.read_text())["results"]
+    solde, baseline = result["solde"], result["baseline"]
+    # --customers replaces the profile's 30; each run bills its own copy of the same book, and
+    # fails unless every customer was invoiced (or skipped for a total of zero)
+    assert solde["customers"]["median"] == 12
+    assert solde["invoices"]["median"] == baseline["invoices"]["median"] == 12
+    assert solde["w1_invoices_per_s"]["median"] > 0
+    assert solde["w2_invoices_per_s"]["median"] > 0
+    assert solde["invoices_per_s"]["median"] == max(
+        solde["w1_invoices_per_s"]["median"], solde["w2_invoices_per_s"]["median"]
+    )
+    # the invoice, its items, its number, the ledger, the services, the outcome: more than ten
+    assert solde["statements_per_invoice"]["median"] > 10
+    assert baseline["statements_per_invoice"]["median"] > 10
+    assert result["ratio"] > 0
+    assert result["meets_target"] in (True, False)
+    # the book is kept for the next run; the copies each run billed are not
+    kept = [p.name for p in (tmp_path / "work").glob("*.db")]
+    assert len(kept) == 1
+    assert kept[0].startswith("billing_12c_s42_")
