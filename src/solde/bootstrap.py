@@ -15,7 +15,6 @@ from functools import cache
 
 from sqlalchemy import Engine
 
-from solde.storage import migrate
 from solde.storage.api_keys import ApiKeyStore
 from solde.storage.engine import DEFAULT_URL, make_engine
 from solde.storage.idempotency import IdempotencyStore
@@ -53,10 +52,14 @@ class Container:
 
     def migrate(self) -> None:
         """Create or upgrade the schema."""
+        from solde.storage import migrate  # Alembic loads only when the schema is touched
+
         migrate.upgrade(self.engine)
 
     def is_migrated(self) -> bool:
         """True when the database has the newest schema."""
+        from solde.storage import migrate
+
         return migrate.current_revision(self.engine) == migrate.head_revision()
 
     def dispose(self) -> None:
