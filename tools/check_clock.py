@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The business packages never read the clock: every date they need arrives as a parameter.
 
-Walks the source of solde.domain, solde.ledger and solde.settlement and fails on any call that
-reads the current time or date (`date.today()`, `datetime.now()`, `time.time()`, ...), on
-imports of the clock-reading functions, and on imports of modules that are clocks by nature.
+Walks the source of solde.domain, solde.ledger, solde.settlement and solde.billing and fails
+on any call that reads the current time or date (`date.today()`, `datetime.now()`,
+`time.time()`, ...), on imports of the clock-reading functions, and on imports of modules
+that are clocks by nature.
 Exit status 1 lists every offence as `path:line: what`.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_PACKAGES = ("domain", "ledger", "settlement")
+PURE_PACKAGES = ("domain", "ledger", "settlement", "billing")
 
 #: Attribute calls that read the clock, whatever object they are reached through.
 CLOCK_METHODS = frozenset({"today", "now", "utcnow", "utcfromtimestamp_now"})
