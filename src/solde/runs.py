@@ -117,21 +117,9 @@ def retry_parked(
         uow.commit()
     if run.status is RunStatus.COMPLETED and run.options.preview:
         run = runs.as_issuing(run)  # a confirmed preview: its parked customers get invoices
-    _process(
-        container,
-        run,
-        todo,
-        _bill_customer,
-        actor=actor,
-        on=on,
-        workers=workers,
-        progress=progress,
-        batch=batch,
+    return bill_run(
+        container, run, todo, actor=actor, on=on, workers=workers, progress=progress, batch=batch
     )
-    with container.uow(actor=actor) as uow:
-        run = runs.finish_run(uow, run.id)
-        uow.commit()
-    return run
 
 
 def confirm_preview(
