@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The business packages never read the clock: every date they need arrives as a parameter.
 
-Walks the source of solde.domain, solde.ledger, solde.settlement and solde.billing and fails
+Walks the source of solde.domain, solde.ledger, solde.settlement, solde.billing and solde.dunning and fails
 on any call that reads the current time or date (`date.today()`, `datetime.now()`,
 `time.time()`, ...), on imports of the clock-reading functions, and on imports of modules
 that are clocks by nature.
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_PACKAGES = ("domain", "ledger", "settlement", "billing")
+PURE_PACKAGES = ("domain", "ledger", "settlement", "billing", "dunning")
 
 #: Attribute calls that read the clock, whatever object they are reached through.
 CLOCK_METHODS = frozenset({"today", "now", "utcnow", "utcfromtimestamp_now"})

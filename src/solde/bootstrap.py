@@ -15,6 +15,7 @@ from functools import cache
 
 from sqlalchemy import Engine
 
+from solde.dunning.usecases import lift_blocks
 from solde.storage.api_keys import ApiKeyStore
 from solde.storage.engine import DEFAULT_URL, make_engine
 from solde.storage.idempotency import IdempotencyStore
@@ -48,7 +49,7 @@ class Container:
 
     def uow(self, *, actor: str, write: bool = True) -> SqlUnitOfWork:
         """A unit of work; use it in a `with` block and call `commit()` to keep its changes."""
-        return SqlUnitOfWork(self.engine, actor=actor, write=write)
+        return SqlUnitOfWork(self.engine, actor=actor, write=write, before_commit=before_commit)
 
     def migrate(self) -> None:
         """Create or upgrade the schema."""
@@ -84,3 +85,13 @@ def is_timezone(name: str) -> bool:
 @cache
 def _zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
+
+
+def before_commit(uow: SqlUnitOfWork) -> None:
+    """What every unit of work does before it commits: a payment or credit that lowered a
+    balance lifts at once a block dunning made that no longer holds (SPEC §9)."""
+    lowered = uow.balances.lowered
+    if lowered:
+        touched = dict(lowered)
+        lowered.clear()
+        lift_blocks(uow, touched)

@@ -2,12 +2,12 @@
 
 For each date not processed yet up to D, oldest first, the cycle runs: the billing run of the
 date, settlement of customers with open debits and credits side by side, and the invoices that
-become overdue. Each date runs exactly once: it is recorded as started, then completed with a
+become overdue, the reminders due that day, then blocking, unblocking and deactivation.
+Each date runs exactly once: it is recorded as started, then completed with a
 summary; a date whose cycle was interrupted is taken up again (each step is idempotent). The
 first cycle ever runs D alone: nothing before D is caught up.
 
-Blocking, deactivation and reminders join the cycle with dunning; webhook delivery with the
-webhooks.
+Webhook delivery joins the cycle with the webhooks; until then events wait in the outbox.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from sqlalchemy import Connection
 
 from solde.billing.documents import Status, status
 from solde.billing.ports import Outcome
-from solde.bootstrap import Config, Container
+from solde.bootstrap import Config, Container, before_commit
 from solde.domain.errors import InvalidInput, SoldeError
+from solde.dunning.rules import Action
+from solde.dunning.usecases import remind, review
 from solde.runs import OnProgress, run_billing
 from solde.settlement.allocating import auto_settle
 from solde.storage.backup import backup_sqlite
@@ -48,6 +50,12 @@ class DayReport:
     parked: int = 0
     settled_customers: int = 0
     overdue_invoices: list[int] = field(default_factory=list)
+    reminders: int = 0
+    reminder_fees: int = 0
+    blocked: list[int] = field(default_factory=list)
+    unblocked: list[int] = field(default_factory=list)
+    deactivated: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)  # customer -> why dunning failed
     invoices: list[dict[str, Any]] = field(default_factory=list)  # simulations only
     already_done: bool = False
 
@@ -60,6 +68,12 @@ class DayReport:
             "parked": self.parked,
             "settled_customers": self.settled_customers,
             "overdue_invoices": self.overdue_invoices,
+            "reminders": self.reminders,
+            "reminder_fees": self.reminder_fees,
+            "blocked": self.blocked,
+            "unblocked": self.unblocked,
+            "deactivated": self.deactivated,
+            "failed": {str(k): v for k, v in self.failed.items()},
         }
 
 
@@ -146,6 +160,8 @@ def run_day(
     report.parked = counts.get(Outcome.PARKED, 0)
     report.settled_customers = _settle(container, day, actor=actor)
     report.overdue_invoices = _overdue(container, day, actor=actor)
+    _remind(container, day, report, actor=actor)
+    _review(container, day, report, actor=actor)
     with container.uow(actor=actor) as uow:
         uow.cycles.complete(day, run.id, report.summary())
         uow.audit.record(
@@ -186,15 +202,61 @@ def _overdue(container: Container, day: date, *, actor: str) -> list[int]:
         for doc in docs:
             if status(doc, settled.get(doc.id), as_of=day) is Status.OVERDUE:
                 found.append(doc.id)
+                details = {"number": doc.number, "due_date": doc.due_date.isoformat()}
                 uow.audit.record(
                     "invoice.overdue",
                     customer_id=doc.customer_id,
                     object_type="invoice",
                     object_id=doc.id,
-                    details={"number": doc.number, "due_date": doc.due_date.isoformat()},
+                    details=details,
+                )
+                uow.events.record(
+                    "invoice.overdue",
+                    customer_id=doc.customer_id,
+                    object_type="invoice",
+                    object_id=doc.id,
+                    occurred_on=day,
+                    data={"invoice_id": doc.id, "customer_id": doc.customer_id, **details},
                 )
         uow.commit()
     return found
+
+
+def _remind(container: Container, day: date, report: DayReport, *, actor: str) -> None:
+    """Record each customer's reminder message due on `day` (one transaction per customer;
+    a customer whose reminder fails is reported and the others go on)."""
+    with container.uow(actor=actor, write=False) as uow:
+        offsets = uow.settings.get().dunning.reminder_offsets
+        candidates = uow.dunning.to_remind(day, offsets)
+    for customer_id in candidates:
+        try:
+            with container.uow(actor=actor) as uow:
+                sent = remind(uow, customer_id, day)
+                uow.commit()
+        except SoldeError as exc:
+            report.failed[customer_id] = f"reminder: {exc}"
+            continue
+        if sent is not None:
+            report.reminders += 1
+            report.reminder_fees += sent.fee_transaction_id is not None
+
+
+def _review(container: Container, day: date, report: DayReport, *, actor: str) -> None:
+    """Block, unblock and deactivate as the dunning rules say on `day`."""
+    with container.uow(actor=actor, write=False) as uow:
+        candidates = uow.dunning.to_review(day)
+    found = {Action.BLOCK: report.blocked, Action.UNBLOCK: report.unblocked}
+    found[Action.DEACTIVATE] = report.deactivated
+    for customer_id in candidates:
+        try:
+            with container.uow(actor=actor) as uow:
+                action = review(uow, customer_id, day)
+                uow.commit()
+        except SoldeError as exc:
+            report.failed[customer_id] = f"dunning: {exc}"
+            continue
+        if action is not None:
+            found[action].append(customer_id)
 
 
 # -- simulation ------------------------------------------------------------------------------
@@ -208,7 +270,13 @@ class _Joined(Container):
         self._outer_connection = outer
 
     def uow(self, *, actor: str, write: bool = True) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, actor=actor, write=write, outer=self._outer_connection)
+        return SqlUnitOfWork(
+            self.engine,
+            actor=actor,
+            write=write,
+            outer=self._outer_connection,
+            before_commit=before_commit,
+        )
 
 
 @contextmanager

@@ -95,6 +95,9 @@ class CustomerDetails:
     billing_address: Address = field(default_factory=Address)
     status: CustomerStatus = CustomerStatus.ACTIVE
     billing: BillingOverrides = field(default_factory=BillingOverrides)
+    #: who set the status: "dunning" (blocked, unblocked or deactivated by the dunning rules),
+    #: "hand" (someone changed it), None (never changed)
+    status_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +209,8 @@ def change_customer(
     errors = FieldErrors()
     checked, billing = _check_fields(changes, errors)
     details = replace(customer.details, **checked)
+    if details.status != customer.details.status:
+        details = replace(details, status_by="hand")
     if billing:
         try:
             overrides = override(

@@ -13,6 +13,7 @@ from solde.domain.errors import FieldErrors, InvalidInput, PeriodLocked
 from solde.domain.numbering import NumberFormat
 from solde.domain.values import as_date, as_int, clean_text
 from solde.ledger.billing import BillingSettings, change_defaults
+from solde.ledger.dunning_settings import DunningSettings, change_dunning
 
 _LOCALE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?")
 
@@ -70,6 +71,7 @@ class Settings:
     default_currency: str = "EUR"
     lock_date: date | None = None
     billing: BillingSettings = field(default_factory=BillingSettings)
+    dunning: DunningSettings = field(default_factory=DunningSettings)
     numbering: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_NUMBERING))
     partners: dict[int, Partner] = field(default_factory=dict)
 
@@ -107,6 +109,7 @@ class Settings:
             "default_currency": self.default_currency,
             "lock_date": self.lock_date,
             "billing": self.billing.as_dict(),
+            "dunning": self.dunning.as_dict(),
             "numbering": dict(self.numbering),
             "partners": [p.as_dict() for _, p in sorted(self.partners.items())],
         }
@@ -256,7 +259,14 @@ def _logo(value: object, field: str) -> str:
     return value
 
 
+def _dunning(current: Settings, value: object) -> object:
+    if not isinstance(value, Mapping):
+        raise InvalidInput.single("dunning", "not_an_object", "must be an object of settings")
+    return change_dunning(current.dunning, value, prefix="dunning.")
+
+
 _DOCUMENT_SETTINGS: dict[str, Callable[[Settings, object], object]] = {
+    "dunning": _dunning,
     "numbering": _numbering,
     "partners": _partners,
 }

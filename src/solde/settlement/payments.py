@@ -142,9 +142,10 @@ def parse_fee(value: object, *, currency: str, field: str = "fee") -> Money | No
 
 
 def fee_transaction(
-    customer_id: int, fee: Money, *, label: str, day: date, related_id: int, on: date
+    customer_id: int, fee: Money, *, label: str, day: date, related_id: int | None, on: date
 ) -> NewTransaction:
-    """A collection cost posted now (a failed payment's bank fee, a chargeback fee)."""
+    """A collection cost posted now (a failed payment's bank fee, a chargeback fee, a
+    reminder fee)."""
     return NewTransaction(
         customer_id=customer_id,
         kind=Kind.DEBIT,

@@ -87,6 +87,7 @@ customers = Table(
     Column("locale", String(16)),
     Column("billing_address", Json, nullable=False),
     Column("status", String(10), nullable=False),
+    Column("status_by", String(10)),  # who set the status: dunning, hand (None: never changed)
     # billing settings set for this customer; NULL follows the global default
     Column("billing_enabled", Boolean),
     Column("period_months", Integer),
@@ -535,3 +536,61 @@ daily_cycles = Table(
     Column("started_at", Stamp(), nullable=False),
     Column("completed_at", Stamp()),
 )
+
+# Dunning: what it keeps per customer (the day it blocked, the operator's next block date).
+dunning_states = Table(
+    "dunning_states",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), primary_key=True),
+    Column("blocked_on", Date),
+    Column("next_block_date", Date),
+    Column("next_block_date_set_on", Date),
+    Column("updated_at", Stamp(), nullable=False),
+)
+
+# One reminder message per customer and day, listing every reminder due that day.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("id", BigInteger, Identity(), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("level", Integer, nullable=False),  # the highest level it lists
+    Column("lines", Json, nullable=False),  # [{invoice_id, number, level, open_amount}]
+    Column("fee_transaction_id", BigInteger),  # the collection cost it posted
+    Column("status", String(10), nullable=False),  # recorded (e-mail comes with documents)
+    Column("created_at", Stamp(), nullable=False),
+    PrimaryKeyConstraint("customer_id", "id"),
+    UniqueConstraint("id"),
+    UniqueConstraint("customer_id", "date", name="uq_reminders_customer_date"),
+)
+Index("ix_reminders_date", reminders.c.date)
+
+# Each reminder level of an invoice is sent once: the key refuses a second one.
+reminder_lines = Table(
+    "reminder_lines",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("invoice_id", BigInteger, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("reminder_id", BigInteger, nullable=False),
+    Column("date", Date, nullable=False),
+    PrimaryKeyConstraint("customer_id", "invoice_id", "level"),
+)
+
+# The outbox: every event, written in the same transaction as the change it tells of; webhook
+# delivery reads it.
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("type", String(50), nullable=False),
+    Column("customer_id", BigInteger),
+    Column("object_type", String(30), nullable=False),
+    Column("object_id", BigInteger),
+    Column("occurred_on", Date, nullable=False),  # the business date
+    Column("data", Json, nullable=False),
+    Column("created_at", Stamp(), nullable=False),
+)
+Index("ix_events_type", events.c.type)
+Index("ix_events_customer_id", events.c.customer_id)

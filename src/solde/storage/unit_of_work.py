@@ -10,7 +10,7 @@ nothing. A write unit of work on SQLite starts with BEGIN IMMEDIATE (see `engine
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
@@ -23,6 +23,8 @@ from solde.storage.repositories.balances import SqlBalances
 from solde.storage.repositories.customers import SqlCustomers
 from solde.storage.repositories.cycles import SqlCycles
 from solde.storage.repositories.documents import SqlDocuments
+from solde.storage.repositories.dunning import SqlDunning
+from solde.storage.repositories.events import SqlEvents
 from solde.storage.repositories.groups import SqlGroups
 from solde.storage.repositories.numbering import SqlNumbering
 from solde.storage.repositories.runs import SqlRuns
@@ -46,6 +48,8 @@ class SqlUnitOfWork:
     services: SqlServices
     runs: SqlRuns
     cycles: SqlCycles
+    dunning: SqlDunning
+    events: SqlEvents
 
     def __init__(
         self,
@@ -54,6 +58,7 @@ class SqlUnitOfWork:
         actor: str,
         write: bool = True,
         outer: Connection | None = None,
+        before_commit: Callable[[SqlUnitOfWork], None] | None = None,
     ) -> None:
         self.actor = actor
         self._engine = engine
@@ -62,6 +67,7 @@ class SqlUnitOfWork:
         self._connection: Connection | None = None
         self._nested: Any = None
         self._committed = False
+        self._before_commit = before_commit
 
     @property
     def connection(self) -> Connection:
@@ -90,6 +96,8 @@ class SqlUnitOfWork:
         self.services = SqlServices(connection)
         self.runs = SqlRuns(connection, self.actor)
         self.cycles = SqlCycles(connection)
+        self.dunning = SqlDunning(connection)
+        self.events = SqlEvents(connection)
         return self
 
     @contextmanager
@@ -105,7 +113,11 @@ class SqlUnitOfWork:
         nested.commit()
 
     def commit(self) -> None:
-        """Make every change of this unit of work durable."""
+        """Make every change of this unit of work durable, after the `before_commit` step
+        (the composition root uses it to lift dunning blocks at once when a payment or credit
+        changed a balance)."""
+        if self._before_commit is not None:
+            self._before_commit(self)
         if self._nested is not None:
             self._nested.commit()
         else:

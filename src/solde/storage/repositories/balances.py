@@ -72,6 +72,9 @@ class SqlBalances:
         self._c = connection
         # balances read in this unit of work, forgotten when this repository changes them
         self._now: dict[int, Balance] = {}
+        #: customers whose balance, open debit or pending payments went down in this unit of
+        #: work, with the latest business date of the change (a block may lift)
+        self.lowered: dict[int, date] = {}
 
     def forget(self) -> None:
         """Drop what was read (the unit of work rolled back to a savepoint)."""
@@ -123,8 +126,11 @@ class SqlBalances:
         """Add each change to its customer's aggregate row, in one statement."""
         if not changes:
             return
-        for customer_id, _ in changes:
+        for customer_id, delta in changes:
             self._now.pop(customer_id, None)
+            day = delta.activity
+            if day is not None and _lowers(delta):
+                self.lowered[customer_id] = max(day, self.lowered.get(customer_id, day))
         self._c.execute(
             _apply_statement(self._c.dialect.name),
             [_delta_params(cid, delta) for cid, delta in changes],
@@ -384,3 +390,8 @@ def _sums_after(posted: list[tuple[date, int]], days: Sequence[date]) -> list[in
     for index in range(len(posted) - 1, -1, -1):
         suffix[index] = suffix[index + 1] + posted[index][1]
     return [suffix[bisect_right(dates, day)] for day in days]
+
+
+def _lowers(delta: BalanceDelta) -> bool:
+    """The change lowers what the customer owes, its open debit, or adds a pending payment."""
+    return delta.balance.is_negative() or delta.debit.is_negative() or delta.awaiting.is_negative()

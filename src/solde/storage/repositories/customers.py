@@ -58,6 +58,7 @@ def details_row(details: CustomerDetails) -> dict[str, Any]:
         "locale": details.locale,
         "billing_address": details.billing_address.as_dict(),
         "status": details.status.value,
+        "status_by": details.status_by,
         **_overrides_row(details.billing, details.currency),
     }
 
@@ -94,6 +95,7 @@ def to_customer(row: Row[Any]) -> Customer:
             billing_address=Address(**address),
             status=CustomerStatus(row.status),
             billing=_overrides(row),
+            status_by=row.status_by,
         ),
     )
 

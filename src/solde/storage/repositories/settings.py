@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 
 from solde.ledger.billing import BillingSettings, Proration, Timing
+from solde.ledger.dunning_settings import DunningSettings
 from solde.ledger.settings import DEFAULT_NUMBERING, Partner, Settings
 from solde.storage.tables import settings as settings_table
 
@@ -27,6 +28,7 @@ def _dump(value: Settings) -> dict[str, Any]:
         "default_currency": value.default_currency,
         "lock_date": None if value.lock_date is None else value.lock_date.isoformat(),
         "billing": billing,
+        "dunning": value.dunning.as_dict(),
         "numbering": dict(value.numbering),
         "partners": [p.as_dict() for _, p in sorted(value.partners.items())],
     }
@@ -49,6 +51,7 @@ def _load(data: dict[str, Any]) -> Settings:
         default_currency=data.get("default_currency", defaults.default_currency),
         lock_date=None if lock is None else date.fromisoformat(lock),
         billing=BillingSettings(**known),
+        dunning=DunningSettings.from_dict(data.get("dunning") or {}),
         numbering={**DEFAULT_NUMBERING, **dict(data.get("numbering") or {})},
         partners={
             int(p["id"]): Partner(
