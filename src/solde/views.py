@@ -18,6 +18,9 @@ from solde.billing.reading import InvoiceView, Link
 from solde.billing.services import Service
 from solde.domain.currency import exponent
 from solde.domain.money import Money, decimals_of
+from solde.dunning.ports import Event, SentReminder
+from solde.dunning.rules import Calendar, Reminder, ReminderMessage
+from solde.dunning.usecases import DayPlan
 from solde.ledger.balance import Balance
 from solde.ledger.customers import Customer
 from solde.ledger.model import Allocation, AllocationLink, State, Transaction
@@ -160,6 +163,7 @@ def settings(s: Settings) -> dict[str, Any]:
         "default_currency": s.default_currency,
         "lock_date": _day(s.lock_date),
         "billing": billing,
+        "dunning": s.dunning.as_dict(),
         "numbering": dict(s.numbering),
         "partners": [p.as_dict() for _, p in sorted(s.partners.items())],
     }
@@ -323,4 +327,117 @@ def _document_link(link: Link) -> dict[str, Any]:
         "status": "pending" if pending else "confirmed",
         "method": None if tx.method is None else tx.method.value,
         "reference": tx.reference,
+    }
+
+
+# -- dunning ---------------------------------------------------------------------------------
+
+
+def reminder(r: Reminder) -> dict[str, Any]:
+    """One reminder level of an open invoice: its date, the days left, whether it was sent."""
+    return {
+        "invoice_id": r.invoice_id,
+        "number": r.number,
+        "level": r.level,
+        "date": _day(r.date),
+        "days_left": r.days_left,
+        "open_amount": _money(r.open_amount),
+        "sent_on": _day(r.sent_on),
+        "fee": None if r.fee is None else _money(r.fee),
+    }
+
+
+def dunning_calendar(cal: Calendar) -> dict[str, Any]:
+    """A customer's dunning calendar as of a date (SPEC §9, §15)."""
+    st = cal.standing
+    invoice = st.due_invoice
+    override = st.state.next_block_date
+    return {
+        "customer_id": st.customer_id,
+        "as_of": _day(cal.as_of),
+        "status": st.status.value,
+        "status_by": st.status_by,
+        "exempt": st.exempt,
+        "currency": st.balance.currency,
+        "balance": _money(st.balance),
+        "pending_payments": _money(st.pending_payments),
+        "credit_limit": decimal_text(st.billing.credit_limit, st.balance.currency),
+        "over_limit": st.over_limit,
+        "billing_due_date": _day(cal.billing_due_date),
+        "billing_due_invoice": None
+        if invoice is None
+        else {
+            "id": invoice.id,
+            "number": invoice.number,
+            "open_amount": _money(invoice.open_amount),
+        },
+        "computed_block_date": _day(cal.computed_block_date),
+        "next_block_date": _day(cal.next_block_date),
+        "next_block_date_override": None
+        if override is None
+        else {
+            "date": _day(override),
+            "set_on": _day(st.state.next_block_date_set_on),
+            "applies": cal.override is not None,
+        },
+        "next_deactivation_date": _day(cal.next_deactivation_date),
+        "blocked_on": _day(st.state.blocked_on),
+        "action": None if cal.action is None else cal.action.value,
+        "reminders": [reminder(r) for r in cal.reminders],
+    }
+
+
+def reminder_message(m: ReminderMessage) -> dict[str, Any]:
+    """The consolidated reminder due for a customer on a date (not sent yet)."""
+    return {
+        "customer_id": m.customer_id,
+        "date": _day(m.date),
+        "level": m.level,
+        "fee": None if m.fee is None else _money(m.fee),
+        "reminders": [reminder(r) for r in m.lines],
+    }
+
+
+def sent_reminder(r: SentReminder) -> dict[str, Any]:
+    """A reminder message as recorded."""
+    return {
+        "id": r.id,
+        "customer_id": r.customer_id,
+        "date": _day(r.date),
+        "level": r.level,
+        "status": r.status,
+        "fee_transaction_id": r.fee_transaction_id,
+        "invoices": [dict(line) for line in r.lines],
+    }
+
+
+def day_plan(plan: DayPlan) -> dict[str, Any]:
+    """What dunning would do on a date: customers to block, unblock and deactivate, and the
+    reminders due."""
+    return {
+        "date": _day(plan.day),
+        **{
+            f"to_{action.value}": [
+                {"name": plan.names.get(c.standing.customer_id), **dunning_calendar(c)}
+                for c in calendars
+            ]
+            for action, calendars in plan.actions.items()
+        },
+        "reminders": [
+            {"name": plan.names.get(m.customer_id), **reminder_message(m)} for m in plan.messages
+        ],
+    }
+
+
+def event(e: Event) -> dict[str, Any]:
+    """An event of the outbox."""
+    return {
+        "id": e.id,
+        "type": e.type,
+        "customer_id": e.customer_id,
+        "object_type": e.object_type,
+        "object_id": e.object_id,
+        "occurred_on": _day(e.occurred_on),
+        "data": dict(e.data),
+        "created_at": _stamp(e.created_at),
     }

@@ -305,6 +305,7 @@ class DayPlan:
     day: date
     actions: dict[Action, list[Calendar]] = field(default_factory=dict)
     messages: list[ReminderMessage] = field(default_factory=list)
+    names: dict[int, str] = field(default_factory=dict)  # customer id -> name
 
 
 def plan_day(uow: DunningUnitOfWork, day: date) -> DayPlan:
@@ -320,6 +321,7 @@ def plan_day(uow: DunningUnitOfWork, day: date) -> DayPlan:
             action = decide(standing, rules, day)
             if action is not None:
                 plan.actions[action].append(calendar(standing, rules, day))
+                plan.names[customer.id] = customer.name
     for chunk in _chunks(sorted(set(uow.dunning.to_remind(day, rules.settings.reminder_offsets)))):
         customers = [uow.customers.get(i) for i in chunk]
         found = standings(uow, customers)
@@ -327,6 +329,7 @@ def plan_day(uow: DunningUnitOfWork, day: date) -> DayPlan:
             message = message_due(found[customer.id], rules, day)
             if message is not None:
                 plan.messages.append(message)
+                plan.names[customer.id] = customer.name
     return plan
 
 
