@@ -46,3 +46,7 @@ from bench.scenarios import ledger_core  # noqa: E402,F401  (registers its scena
 # registered in the order of their numbers: 1 to 6, then 7 and 8
 # isort: split
 from bench.scenarios import back_office  # noqa: E402,F401  (registers its scenarios)
+
+# 9 (the billing run, imported by dunning), then 10 and 11
+# isort: split
+from bench.scenarios import dunning  # noqa: E402,F401  (registers its scenarios)
