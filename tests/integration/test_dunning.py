@@ -371,11 +371,6 @@ def test_deactivation_after_the_period_and_no_more_recurring_invoices(
     check_books(container)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: with deactivation_period_days 0 the deactivation date is the block date "
-    "(as the calendar shows), but the cycle of that date only blocks; it deactivates a day late",
-)
 def test_deactivation_period_0_deactivates_on_the_block_date(container: Container) -> None:
     book, customer, _ = spec_story(container, deactivation_period_days=0)
     assert book.calendar(customer, june(1)).next_deactivation_date == june(12)

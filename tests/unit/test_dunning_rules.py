@@ -636,11 +636,6 @@ def test_an_override_blocks_nobody_within_the_credit_limit() -> None:
     assert decide(customer, DEFAULT, D(2026, 6, 9)) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: an operator's next block date on a Saturday is neither moved to the "
-    "next working day nor refused; the customer is blocked on the weekend",
-)
 def test_an_override_on_a_weekend_moves_to_the_next_working_day() -> None:
     # chosen Sat 20 June, weekends not allowed -> Mon 22 June; not on Sat 20 nor Sun 21
     customer = standing(DUE_11_JUNE, state=DunningState(next_block_date=D(2026, 6, 20)))

@@ -200,11 +200,6 @@ def test_refused(changes: dict[str, Any], errors: list[tuple[str, str]]) -> None
     assert refused(changes) == errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: a JPY fee with decimals passes change_dunning (parse_decimal treats "
-    "max_decimals=0 as no limit); the settings then fail in as_dict() and fee()",
-)
 def test_a_yen_fee_has_no_decimals() -> None:
     assert refused({"reminder_fees": {"JPY": ["500.5"]}}) == [
         ("dunning.reminder_fees.JPY.0", "too_many_decimals")

@@ -63,11 +63,12 @@ def parse_decimal(value: object, *, field: str, max_decimals: int | None = None)
     # adjusted() and decimals_of() do no arithmetic: 1E+999999999 cannot overflow here
     if not number.is_zero() and number.adjusted() >= MAX_DIGITS:
         raise InvalidInput.single(field, "out_of_range", "is too large")
-    if decimals_of(number) > min(max_decimals or MAX_DECIMALS, MAX_DECIMALS):
+    allowed = MAX_DECIMALS if max_decimals is None else min(max_decimals, MAX_DECIMALS)
+    if decimals_of(number) > allowed:
         raise InvalidInput.single(
             field,
             "too_many_decimals",
-            f"allows at most {min(max_decimals or MAX_DECIMALS, MAX_DECIMALS)} decimals",
+            f"allows at most {allowed} decimals",
         )
     return number
 

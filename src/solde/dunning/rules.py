@@ -119,15 +119,19 @@ def computed_block_date(standing: Standing, rules: Rules) -> date | None:
     return rules.days.next_allowed(raw)
 
 
-def override_of(standing: Standing, day: date) -> date | None:
-    """The operator's next block date while it applies (until it passes)."""
+def override_of(standing: Standing, rules: Rules, day: date) -> date | None:
+    """The operator's next block date (moved to a day blocking may happen on, like any block
+    date) while it applies: until it passes."""
     chosen = standing.state.next_block_date
-    return chosen if chosen is not None and day <= chosen else None
+    if chosen is None:
+        return None
+    moved = rules.days.next_allowed(chosen)
+    return moved if day <= moved else None
 
 
 def block_date(standing: Standing, rules: Rules, day: date) -> date | None:
     """The block date in force on `day`."""
-    return override_of(standing, day) or computed_block_date(standing, rules)
+    return override_of(standing, rules, day) or computed_block_date(standing, rules)
 
 
 def must_block(standing: Standing, rules: Rules, day: date) -> bool:
@@ -157,7 +161,10 @@ def deactivation_date(standing: Standing, rules: Rules, day: date) -> date | Non
 def decide(standing: Standing, rules: Rules, day: date) -> Action | None:
     """The change of status due on `day`, if any."""
     if standing.status is CustomerStatus.ACTIVE:
-        return Action.BLOCK if must_block(standing, rules, day) else None
+        if not must_block(standing, rules, day):
+            return None
+        when = deactivation_date(standing, rules, day)  # same day with a period of 0
+        return Action.DEACTIVATE if when is not None and day >= when else Action.BLOCK
     if not standing.blocked_by_dunning:
         return None
     if not must_block(standing, rules, day):
@@ -260,11 +267,7 @@ class Calendar:
     next_deactivation_date: date | None
     action: Action | None  # what the daily cycle of `as_of` does, as things stand
     reminders: tuple[Reminder, ...]
-
-    @property
-    def override(self) -> date | None:
-        """The operator's next block date while it applies."""
-        return override_of(self.standing, self.as_of)
+    override: date | None = None  # the operator's next block date while it applies
 
 
 def calendar(standing: Standing, rules: Rules, as_of: date) -> Calendar:
@@ -282,4 +285,5 @@ def calendar(standing: Standing, rules: Rules, as_of: date) -> Calendar:
         else deactivation_date(standing, rules, as_of),
         action=decide(standing, rules, as_of),
         reminders=tuple(reminders(standing, rules, as_of)),
+        override=override_of(standing, rules, as_of),
     )

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from solde.billing.recurring import anchor
 from solde.domain.errors import FieldErrors, InvalidInput, InvalidState
 from solde.domain.money import Money
-from solde.domain.periods import period_containing
+from solde.domain.periods import add_months, period_containing
 from solde.domain.values import as_date
 from solde.dunning.ports import DunningUnitOfWork, SentReminder
 from solde.dunning.rules import (
@@ -34,8 +34,11 @@ from solde.ledger.posting import post
 from solde.settlement.allocating import auto_settle
 from solde.settlement.payments import fee_transaction
 
-#: How far ahead an operator may move the next block date.
-LONGEST_POSTPONEMENT = timedelta(days=366)
+
+def latest_next_block_date(on: date) -> date:
+    """The latest next block date an operator may choose on `on`: twelve months ahead."""
+    return add_months(on, 12)
+
 
 _STATUS_OF = {
     Action.BLOCK: CustomerStatus.BLOCKED,
@@ -118,7 +121,7 @@ def set_next_block_date(
     state = uow.dunning.states_of([customer_id]).get(customer_id, DunningState())
     if chosen is None:
         return _withdraw(uow, customer, state, on)
-    if not on <= chosen <= on + LONGEST_POSTPONEMENT:
+    if not on <= chosen <= latest_next_block_date(on):
         raise InvalidInput.single(
             "date", "out_of_range", f"must be between {on.isoformat()} and a year later"
         )
@@ -180,10 +183,15 @@ def review(uow: DunningUnitOfWork, customer_id: int, day: date) -> Action | None
 def apply_action(
     uow: DunningUnitOfWork, customer: Customer, standing: Standing, action: Action, day: date
 ) -> None:
-    """Change the customer's status, keep the day it was blocked, and tell (audit, event)."""
+    """Change the customer's status, keep the day it was blocked, and tell (audit, event).
+    An active customer deactivated at once (a deactivation period of 0) is told blocked
+    first."""
     details = replace(customer.details, status=_STATUS_OF[action], status_by=BY_DUNNING)
     uow.customers.update(Customer(customer.id, details))
     state = standing.state
+    if action is Action.DEACTIVATE and standing.status is CustomerStatus.ACTIVE:
+        _tell(uow, _EVENT_OF[Action.BLOCK], customer.id, day, _why(standing, day))
+        state = replace(state, blocked_on=day, next_block_date=None)
     if action is Action.BLOCK:
         state = replace(state, blocked_on=day, next_block_date=None)
     elif action is Action.UNBLOCK:

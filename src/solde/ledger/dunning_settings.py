@@ -17,7 +17,7 @@ from typing import Any
 
 from solde.domain import currency as currencies
 from solde.domain.errors import FieldErrors, InvalidInput
-from solde.domain.money import Money, parse_decimal
+from solde.domain.money import Money, decimals_of, parse_decimal
 from solde.domain.values import as_bool, as_date, as_int
 
 #: At most this many reminder levels, and listed holidays.
@@ -180,7 +180,12 @@ def _fees(value: object, path: str) -> dict[str, tuple[Decimal, ...]]:
 def _fee(value: object, currency: str, path: str) -> Decimal:
     if value is None:
         return Decimal(0)
-    amount = parse_decimal(value, field=path, max_decimals=currencies.exponent(currency))
+    amount = parse_decimal(value, field=path)
+    allowed = currencies.exponent(currency)
+    if decimals_of(amount) > allowed:
+        raise InvalidInput.single(
+            path, "too_many_decimals", f"{currency} allows at most {allowed} decimals"
+        )
     if amount < 0:
         raise InvalidInput.single(path, "negative", "a fee cannot be negative")
     if amount > Decimal("1000000"):

@@ -35,8 +35,11 @@ rl = reminder_lines.c
 _INVOICES = (DocType.ONE_TIME.value, DocType.RECURRING.value)
 
 
+_pay = transactions.alias("pay")
+
+
 def _pending_names_invoice() -> Any:
-    pay = transactions.alias("pay")
+    pay = _pay
     return exists().where(
         pay.c.customer_id == d.customer_id,
         pay.c.invoice_id == d.id,
