@@ -3,8 +3,10 @@
 Everything goes through the same use cases as the API, day by day, so the demo database obeys
 every rule (balances, settlement, as-of history). Customers subscribe to services, and their
 recurring invoices are made by billing runs on their billing days; the latest run waits for
-confirmation as a preview. The data is generated from a seed, so two loads with the same seed
-and date give the same ledger.
+confirmation as a preview. The daily cycle's dunning steps run on every date of the last 13
+weeks, so customers who stopped paying were reminded, blocked or deactivated
+(`solde.demo_dunning`). The data is generated from a seed, so two loads with the same seed and
+date give the same ledger.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from typing import Any
 
 from solde.billing import usecases as billing
 from solde.billing.documents import Document
-from solde.demo_billing import Agenda, Subscribers, UowFactory
+from solde.demo_billing import Agenda, Subscribers, UowFactory, in_unit
+from solde.demo_dunning import SETTINGS as DUNNING_SETTINGS
+from solde.demo_dunning import Dunning
 from solde.ledger import usecases as ledger
-from solde.ledger.customers import Customer
+from solde.ledger.customers import Customer, CustomerStatus
 from solde.ledger.model import Transaction
 from solde.ledger.ports import MAX_PAGE, CustomerQuery, TransactionQuery
 from solde.settlement import usecases as settlement
@@ -46,12 +50,17 @@ class DemoSummary:
     services: int = 0
     runs: int = 0
     drafts: int = 0
+    reminders: int = 0
+    blocked: int = 0
+    inactive: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.customers} customers, {self.transactions} transactions and lines, "
             f"{self.documents} invoices and credit notes, {self.services} services, "
-            f"{self.runs} billing runs ({self.drafts} drafts awaiting confirmation)"
+            f"{self.runs} billing runs ({self.drafts} drafts awaiting confirmation), "
+            f"{self.reminders} reminders, {self.blocked} customers blocked and "
+            f"{self.inactive} deactivated"
         )
 
 
@@ -63,10 +72,7 @@ class _Book:
         self.documents = 0
 
     def _run(self, action: Callable[[Any], Any]) -> Any:
-        with self.factory() as uow:
-            result = action(uow)
-            uow.commit()
-        return result
+        return in_unit(self.factory, action)
 
     def customer(self, values: dict[str, object]) -> Customer:
         customer: Customer = self._run(lambda uow: ledger.create_customer(uow, values))
@@ -121,6 +127,12 @@ class _Book:
                 len(ledger.list_transactions(uow, query(customer_id=c.id)).items) for c in listed
             )
 
+    def statuses(self) -> list[CustomerStatus]:
+        """The status of each customer."""
+        with self.factory() as uow:
+            listed = ledger.list_customers(uow, CustomerQuery(limit=MAX_PAGE)).items
+            return [c.details.status for c in listed]
+
 
 def load_demo(
     uow_factory: UowFactory, *, today: date, seed: int = 7, customers: int = 36
@@ -130,19 +142,26 @@ def load_demo(
         if ledger.list_customers(uow, CustomerQuery(limit=1)).items:
             return None
     book = _Book(uow_factory)
-    book.settings({"partners": [SELLER]}, today)
+    book.settings({"partners": [SELLER], "dunning": DUNNING_SETTINGS}, today)
     subscribers = Subscribers(uow_factory, random.Random(seed), today)
     _special_cases(book, subscribers.agenda)
     for index in range(customers):
         _customer_story(book, subscribers, index)
+    dunning = Dunning(uow_factory, subscribers)
+    stories = dunning.tell()
+    dunning.every_day()
     subscribers.play()
+    statuses = book.statuses()
     return DemoSummary(
-        customers + 5,
+        customers + 5 + stories,
         book.transactions(),
         book.documents + subscribers.invoices,
         subscribers.services,
         subscribers.runs,
         subscribers.drafts,
+        dunning.reminders,
+        statuses.count(CustomerStatus.BLOCKED),
+        statuses.count(CustomerStatus.INACTIVE),
     )
 
 

@@ -4,7 +4,8 @@ the runs that invoice them on their billing days (SPEC §8).
 Every recurring invoice of the demo is made by a billing run, through the same use cases as
 the daily cycle (`start_run`, `bill_customer`, `finish_run`), on the dates it would run them.
 Events happen in the order of their days (an `Agenda`), so services start before the runs
-that bill them and payments arrive after the invoices they pay.
+that bill them, the daily cycle's dunning steps follow the run of their date, and payments
+arrive after the invoices they pay.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from solde.settlement import usecases as settlement
 
 UowFactory = Callable[[], AbstractContextManager[Any]]
 
-#: What happens first on a day: services start, then the run bills, then everything else.
-SERVICES, RUNS, EVENTS = 0, 1, 2
+#: What happens first on a day: services start, then the run bills, then dunning reminds and
+#: blocks (the rest of the daily cycle), then everything else (payments...).
+SERVICES, RUNS, DUNNING, EVENTS = 0, 1, 2, 3
 #: The months of history before the demo's today.
 HISTORY_MONTHS = 6
 #: The billing days of the demo's customers, by customer index (0 stands for the preview's
@@ -55,8 +57,17 @@ STATIC_IP_QUARTER: Offer = {"description": "Static IP", "unit_price": "15.00"}
 LEAVER, NEWCOMER, UPGRADER = 9, 19, 29
 #: A customer who drops the TV option in the middle of a period paid in advance.
 DOWNGRADER = 6
-#: A late payer leaves the invoices of its last two months or so unpaid (overdue).
-LATE_DAYS = 65
+#: The subscribers pay each invoice this many days after its date, drawn at random: before
+#: its first reminder and any block date.
+ON_TIME = (1, 2)
+
+
+def in_unit(uow_factory: UowFactory, action: Callable[[Any], Any]) -> Any:
+    """Run `action` in a unit of work of its own and commit it: what `action` returns."""
+    with uow_factory() as uow:
+        result = action(uow)
+        uow.commit()
+    return result
 
 
 class Agenda:
@@ -96,9 +107,14 @@ class Calendar:
         """The billing day of month of the demo's customer `index`."""
         return BILLING_DAYS[index % len(BILLING_DAYS)] or self.preview_day.day
 
+    @property
+    def start(self) -> date:
+        """The first day of the demo's history."""
+        return add_months(self.today, -HISTORY_MONTHS)
+
     def dates(self, billing_day: int) -> list[date]:
         """The billing dates of a billing day, from six months ago up to today."""
-        start = add_months(self.today, -HISTORY_MONTHS)
+        start = self.start
         first = start.replace(day=billing_day)
         if first < start:
             first = add_months(first, 1)
@@ -171,31 +187,51 @@ def bill_day(uow: Any, day: date, *, preview: bool, on: date) -> list[CustomerOu
     return outcomes
 
 
+@dataclass(frozen=True, slots=True)
+class Payer:
+    """How a subscriber pays: each invoice by name, `days` after its date (drawn from the
+    range, both included), except the invoices dated from `stops` to `resumes` (excluded),
+    which it leaves unpaid. Its payments are referenced PAY-`name`-YYYYMM."""
+
+    name: str
+    days: tuple[int, int] = ON_TIME
+    stops: date | None = None
+    resumes: date | None = None
+
+    def leaves_unpaid(self, day: date) -> bool:
+        """True for an invoice dated `day` that this payer does not pay by name."""
+        if self.stops is None or day < self.stops:
+            return False
+        return self.resumes is None or day < self.resumes
+
+
 class Subscribers:
     """The subscribers' side of the demo: their services start and end on their days, runs
-    bill them on their billing dates, and they pay each invoice by name some days later (a
-    late payer leaves the last ones unpaid). One use case per unit of work."""
+    bill them on their billing dates, and they pay each invoice by name some days later (as
+    their `Payer` says). One use case per unit of work."""
 
     def __init__(self, uow_factory: UowFactory, rng: random.Random, today: date) -> None:
         self.factory, self.rng, self.today = uow_factory, rng, today
         self.calendar = Calendar(today)
         self.agenda = Agenda(today)
-        self._payers: dict[int, tuple[int, bool]] = {}  # customer id: index, late payer
+        self._payers: dict[int, Payer] = {}  # customer id: how it pays
         self.services = self.runs = self.invoices = self.drafts = 0
 
     def _run(self, action: Callable[[Any], Any]) -> Any:
-        with self.factory() as uow:
-            result = action(uow)
-            uow.commit()
-        return result
+        return in_unit(self.factory, action)
 
     def subscribe(self, customer_id: int, index: int, segment: str, *, quarterly: bool) -> None:
         """Give the demo's customer `index` its services on their start dates."""
-        self._payers[customer_id] = (index, self.rng.random() < 0.25)
         dates = self.calendar.dates(self.calendar.billing_day(index))
-        for wanted in subscriptions(index, segment, dates, quarterly=quarterly):
-            start = partial(self._start, customer_id, wanted)
-            self.agenda.at(wanted.start, start, kind=SERVICES)
+        wanted = subscriptions(index, segment, dates, quarterly=quarterly)
+        self.give(customer_id, wanted, Payer(str(index + 1)))
+
+    def give(self, customer_id: int, wanted: Sequence[Subscription], payer: Payer) -> None:
+        """Start each of `wanted` for the customer on its day; the customer pays as `payer`."""
+        self._payers[customer_id] = payer
+        for each in wanted:
+            start = partial(self._start, customer_id, each)
+            self.agenda.at(each.start, start, kind=SERVICES)
 
     def _start(self, customer_id: int, wanted: Subscription) -> None:
         values = {**wanted.values, "start_date": wanted.start.isoformat()}
@@ -232,11 +268,12 @@ class Subscribers:
         for outcome in self._bill(day, preview=False, on=day):
             if outcome.outcome is not Outcome.INVOICED or outcome.document_id is None:
                 continue
-            index, late = self._payers.get(outcome.customer_id, (-1, True))
-            if late and day > self.today - timedelta(days=LATE_DAYS):
+            payer = self._payers.get(outcome.customer_id)
+            if payer is None or payer.leaves_unpaid(day):
                 continue
-            pay_day = day + timedelta(days=self.rng.randint(3, 20))
-            reference = f"PAY-{index + 1}-{day:%Y%m}"
+            low, high = payer.days
+            pay_day = day + timedelta(days=low if low == high else self.rng.randint(low, high))
+            reference = f"PAY-{payer.name}-{day:%Y%m}"
             pay = partial(self._pay, outcome.customer_id, outcome.document_id, pay_day, reference)
             self.agenda.at(pay_day, pay)
 

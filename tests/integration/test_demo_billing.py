@@ -30,7 +30,7 @@ from solde.demo import load_demo
 from solde.demo_billing import Calendar
 from solde.ledger import usecases as ledger
 from solde.ledger.model import TxType
-from solde.ledger.ports import MAX_PAGE, TransactionQuery
+from solde.ledger.ports import MAX_PAGE, CustomerQuery, TransactionQuery
 from solde.storage.migrate import upgrade
 
 TODAY = date(2026, 3, 17)
@@ -287,11 +287,28 @@ def test_confirming_the_preview_issues_every_draft_as_it_stands(demo: Demo, tmp_
 
 
 def _digest(container: Container) -> str:
+    """The documents, and what dunning did: statuses, reminders and events."""
     with container.uow(actor="test", write=False) as uow:
-        rows = [
+        rows: list[object] = [
             (x.document.number, x.document.document_date, str(x.document.total), x.status)
             for x in uow.documents.each(InvoiceQuery(as_of=TODAY))
         ]
+        customers = ledger.list_customers(uow, CustomerQuery(limit=MAX_PAGE)).items
+        refs = {c.id: c.details.external_ref for c in customers}
+        rows += [(refs[c.id], c.details.status, c.details.status_by) for c in customers]
+        for customer_id in sorted(refs):
+            reminders = uow.dunning.reminders_of(customer_id)
+            rows += [
+                (
+                    refs[customer_id],
+                    r.date,
+                    r.level,
+                    [(x["number"], x["open_amount"]) for x in r.lines],
+                )
+                for r in reminders
+            ]
+        events = uow.events.search(limit=1000).items
+        rows += [(e.type, e.occurred_on, refs.get(e.customer_id or 0)) for e in events]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
