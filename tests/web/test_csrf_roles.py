@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from starlette.routing import Route
@@ -281,6 +282,18 @@ ACTIONS = (
         "/billing-runs/{run_id}/retry",
         "writer",
         lambda s: f"/billing-runs/{s.with_parked}/retry",
+        lambda w, s: {},
+    ),
+    Action(
+        "/customers/{customer_id}/next-block-date",
+        "writer",
+        lambda s: f"/customers/{s.customer}/next-block-date",
+        lambda w, s: {"date": str(w.book.today() + timedelta(days=5)), "reason": "promised"},
+    ),
+    Action(
+        "/customers/{customer_id}/next-block-date/withdraw",
+        "writer",
+        lambda s: f"/customers/{s.customer}/next-block-date/withdraw",
         lambda w, s: {},
     ),
     Action("/settings", "admin", lambda s: "/settings", settings_body),

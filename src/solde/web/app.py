@@ -28,6 +28,7 @@ from solde.web.routes import (
     credit_notes,
     customers,
     dashboard,
+    dunning,
     invoice_groups,
     invoices,
     payments,
@@ -181,6 +182,7 @@ def create_web_app(container: Container) -> FastAPI:
         invoice_groups,
         services,
         billing_runs,
+        dunning,
     ):
         app.include_router(module.router)
     return app

@@ -37,6 +37,7 @@ from solde.web.labels import (
     TYPE_LABELS,
 )
 from solde.web.render import render
+from solde.web.routes.dunning import calendar_section
 from solde.web.routes.invoices import finance_documents
 from solde.web.routes.services import services_of
 
@@ -290,12 +291,15 @@ def update_customer(
 def customer_page(
     request: Request, customer_id: int, viewer: Viewer = Depends(signed_in)
 ) -> Response:
-    """The customer page: balance card, transactions, billing settings, actions."""
+    """The customer page: balance card, transactions, billing settings, the dunning calendar
+    (as of `dunning_as_of`, else the page's date), actions."""
     with viewer.uow() as uow:
         fmt = viewer.format(uow)
         today = viewer.today(uow)
         day, as_of_error = _as_of(request, today)
         context = customer_context(uow, object_id(customer_id, "customer"), as_of=day, today=today)
+        typed = request.query_params.get("dunning_as_of", "")[:20]
+        context.update(calendar_section(uow, customer_id, typed, default=day))
     template = "customers/show.html"
     if wants_fragment(request, "customer-main"):
         template = "customers/_main.html"

@@ -1,10 +1,12 @@
-"""The company's settings: time zone, defaults, the lock date, default billing settings, the
-numbering of documents and the selling companies (partners) printed on them, with their logo
-(uploaded as an image file, kept as a `data:` URI)."""
+"""The company's settings: time zone, defaults, the lock date, default billing settings,
+dunning (working days, holidays, reminders), the numbering of documents and the selling
+companies (partners) printed on them, with their logo (uploaded as an image file, kept as a
+`data:` URI)."""
 
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -18,6 +20,7 @@ from solde.ledger import usecases
 from solde.ledger.settings import DEFAULT_NUMBERING, LOGO_LENGTH, PARTNER_FIELDS, Settings
 from solde.statuses import status_of
 from solde.storage.unit_of_work import SqlUnitOfWork
+from solde.web import dunning_forms
 from solde.web.context import Forbidden, Viewer, admin, check_csrf, signed_in
 from solde.web.customer_form import BILLING_INPUTS, as_typed, billing_value, shown
 from solde.web.formatting import Format
@@ -51,6 +54,7 @@ def _initial(settings: Settings, fmt: Format) -> Form:
     values["lock_date"] = settings.lock_date.isoformat() if settings.lock_date else ""
     for item in BILLING_INPUTS:
         values[f"billing.{item.name}"] = as_typed(getattr(settings.billing, item.name), fmt)
+    values.update(dunning_forms.initial(settings.dunning, fmt))
     for kind in NUMBERING:
         values[f"numbering.{kind}"] = settings.numbering.get(kind) or DEFAULT_NUMBERING[kind]
     for partner_id in _partner_ids(settings):
@@ -113,10 +117,14 @@ def _renamed(exc: InvalidInput, keys: dict[str, str]) -> InvalidInput:
     return InvalidInput(errors)
 
 
-def _changes(form: Form, current: Form, locale: str) -> tuple[dict[str, Any], list[FieldError]]:
+def _changes(
+    form: Form, current: Form, settings: Settings, locale: str
+) -> tuple[dict[str, Any], list[FieldError]]:
     """Only what differs from the settings as they are, and the fields that could not be read."""
-    faults: list[FieldError] = []
     found: dict[str, Any] = {}
+    dunning, faults = dunning_forms.changes(form, settings.dunning, locale)
+    if dunning:
+        found["dunning"] = dunning
     for name in (*TOP, "lock_date"):
         if form.get(name).strip() != current.get(name):
             found[name] = form.text(name)
@@ -139,6 +147,7 @@ def _page(
     request: Request, viewer: Viewer, uow: SqlUnitOfWork, form: Form, status: int = 200
 ) -> Response:
     fmt = viewer.format(uow)
+    country = uow.settings.get().dunning.holiday_country
     return render(
         request,
         "settings.html",
@@ -154,6 +163,12 @@ def _page(
         partner_ids=_partner_ids(uow.settings.get()),
         partner_labels=PARTNER_LABELS,
         logos={p: uow.settings.get().partner(p).logo for p in _partner_ids(uow.settings.get())},
+        countries=dunning_forms.country_options(fmt, country),
+        subdivision_hint=dunning_forms.subdivision_hint(country),
+        fee_example="EUR: "
+        + dunning_forms.fee_separator(fmt).join(
+            ["0", fmt.plain(Decimal(5), 2), fmt.plain(Decimal(10), 2)]
+        ),
     )
 
 
@@ -176,7 +191,7 @@ def save_settings(
         settings = uow.settings.get()
         current = _initial(settings, viewer.format(uow))
         try:
-            changes, faults = _changes(form, current, viewer.locale(uow))
+            changes, faults = _changes(form, current, settings, viewer.locale(uow))
             more, keys = _document_changes(form, current, settings)
             changes.update(more)
             today = viewer.today(uow)
@@ -191,7 +206,8 @@ def save_settings(
                     ),
                 )
             except InvalidInput as exc:
-                raise _renamed(exc, keys) from None
+                sent = changes.get("dunning", {})
+                raise dunning_forms.renamed(_renamed(exc, keys), sent) from None
             if changes:
                 uow.commit()
         except SoldeError as exc:
