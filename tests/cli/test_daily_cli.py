@@ -88,10 +88,18 @@ def test_run_daily_marks_unpaid_invoices_overdue_the_day_after_their_due_date(cl
     subscriber(cli, 2, "30", "2026-05-02")
     cli.ok("run-daily", "--date", "2026-05-02")  # invoiced, due 14 days later: 16 May
 
-    lines = cli.ok("run-daily", "--date", "2026-05-17").stdout.splitlines()
+    printed = cli.ok("run-daily", "--date", "2026-05-17").stdout.splitlines()
 
+    lines = [line for line in printed if not line.startswith("  ")]  # dunning says more
     assert len(lines) == 15  # 3 to 17 May, one line each, oldest first
     assert lines[0] == nothing("2026-05-03", 2)
+    # reminders 3, 7 and 14 days after the document date of 2 May
+    assert [
+        printed[printed.index(line) + 1]
+        for line in lines
+        if line[:10] in ("2026-05-05", "2026-05-09", "2026-05-16")
+    ] == ["  reminders: 1 recorded"] * 3
+    assert len(printed) == 15 + 3
     assert lines[-1] == (
         "2026-05-17: billing run 16: 0 invoiced, 0 skipped, 0 parked, 0 settled, 1 overdue"
     )
@@ -126,6 +134,12 @@ def test_run_daily_json_and_parked_customers(cli: Cli) -> None:
                 "parked": 0,
                 "settled_customers": 0,
                 "overdue_invoices": 0,
+                "reminders": 0,
+                "reminder_fees": 0,
+                "blocked": [],
+                "unblocked": [],
+                "deactivated": [],
+                "failed": {},
             }
         ],
     }

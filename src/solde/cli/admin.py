@@ -22,6 +22,7 @@ from solde.cli.context import (
 )
 from solde.domain.errors import InvalidInput
 from solde.ledger import usecases
+from solde.ledger.dunning_settings import DunningSettings
 from solde.ledger.settings import Settings
 from solde.storage.api_keys import Role
 
@@ -155,12 +156,24 @@ def show_settings(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
         print_json(data)
         return
     partners = data.pop("partners", [])
+    data["dunning"] = _dunning_shown(data["dunning"])
     print_fields(data, title="Settings")
     for partner in partners:
         shown = {key: value for key, value in partner.items() if value not in ("", None)}
         if shown.get("logo"):
             shown["logo"] = f"(image, {len(shown['logo']):,} characters)"
         print_fields({"partner": shown})
+
+
+def _dunning_shown(dunning: dict[str, Any]) -> dict[str, Any]:
+    """The dunning settings as `settings set` takes them: lists as `a,b,c`, and the reminder
+    fees one currency at a time (`reminder_fees.EUR=0.00,5.00`)."""
+    shown = {name: value for name, value in dunning.items() if name != "reminder_fees"}
+    for name in _DUNNING_LISTS:
+        shown[name] = ",".join(str(v) for v in shown[name]) or "none"
+    for code, fees in dunning["reminder_fees"].items():
+        shown[f"reminder_fees.{code}"] = ",".join(fees)
+    return shown
 
 
 def _settings_data(settings: Settings) -> dict[str, Any]:
@@ -188,7 +201,8 @@ def set_setting(
         str,
         typer.Argument(
             help=(
-                "timezone, default_locale, default_currency, lock_date, billing.<setting>, or "
+                "timezone, default_locale, default_currency, lock_date, billing.<setting>, "
+                "dunning.<setting> (dunning.reminder_fees.<CURRENCY>), or "
                 "numbering.<invoice|credit_note|proforma>."
             )
         ),
@@ -196,26 +210,72 @@ def set_setting(
     value: Annotated[
         str,
         typer.Argument(
-            help="The new value ('null' clears the lock date or returns a format to its default)."
+            help=(
+                "The new value ('null' clears the lock date or returns a format to its "
+                "default); a list as a,b,c."
+            )
         ),
     ],
 ) -> None:
-    """Change one setting, e.g. `solde settings set billing.payment_due_days 30` or
+    """Change one setting, e.g. `solde settings set billing.payment_due_days 30`,
+    `solde settings set dunning.reminder_offsets 3,7,14` or
     `solde settings set numbering.invoice 'INV-{year}-{next|4}'`."""
     parsed = _setting_value(value)
     top, _, sub = name.partition(".")
     if name == "billing.credit_limit" or (top == "numbering" and parsed is not None):
         parsed = value
-    if top in ("billing", "numbering") and not sub:
+    if top in ("billing", "numbering", "dunning") and not sub:
         raise InvalidInput.single(name, "unknown_field", f"name one of them: {top}.<name>")
-    changes: dict[str, object] = {top: {sub: parsed}} if sub else {top: parsed}
     with unit_of_work() as uow:
+        if top == "dunning":
+            parsed = _dunning_change(uow.settings.get().dunning, sub, value)
+            sub, _, currency = sub.partition(".")
+            name = ".".join(p for p in ("dunning", sub, currency.upper()) if p)
+        changes: dict[str, object] = {top: {sub: parsed}} if sub else {top: parsed}
         updated = usecases.update_settings(
             uow, changes, is_timezone=is_timezone, on=business_today(uow)
         )
         uow.commit()
     shown = _settings_data(updated)[top]
-    typer.echo(f"{name} = {json.dumps(shown[sub] if sub else shown)}")
+    for part in name.split(".")[1:]:
+        shown = shown.get(part) if isinstance(shown, dict) else None
+    typer.echo(f"{name} = {json.dumps(shown)}")
+
+
+#: Dunning settings given as a comma-separated list (`3,7,14`; `null` empties it).
+_DUNNING_LISTS = ("holidays", "reminder_offsets")
+
+
+def _dunning_change(current: DunningSettings, path: str, text: str) -> object:
+    """The new value of `dunning.<path>` from the command line: a flag, a code, a list
+    `a,b,c`, or one currency's reminder fees (`reminder_fees.EUR 0,5.00,10.00`, kept beside
+    the other currencies'; `null` removes them)."""
+    name, _, currency = path.partition(".")
+    empty = text.strip().lower() in ("", "null", "none")
+    if name == "reminder_fees":
+        if not currency:
+            raise InvalidInput.single(
+                "dunning.reminder_fees",
+                "unknown_field",
+                "name a currency: dunning.reminder_fees.<CURRENCY> AMOUNT,AMOUNT,...",
+            )
+        fees: dict[str, object] = dict(current.as_dict()["reminder_fees"])
+        fees.pop(currency.upper(), None)
+        if not empty:
+            fees[currency.upper()] = _items(text)
+        return fees
+    if currency:
+        raise InvalidInput.single(f"dunning.{path}", "unknown_field", "is not a dunning setting")
+    if name in _DUNNING_LISTS:
+        items = [] if empty else _items(text)
+        return [_setting_value(i) for i in items] if name == "reminder_offsets" else items
+    if name in ("holiday_country", "holiday_subdivision"):
+        return None if empty else text  # a code: `01` stays text
+    return _setting_value(text)
+
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",")]
 
 
 #: The image types a logo may be, by file extension.

@@ -12,7 +12,7 @@ import typer
 
 from solde import daily, runs
 from solde.cli.context import actor, business_today, container, parse_day, print_json, unit_of_work
-from solde.cli.run_output import Bars
+from solde.cli.run_output import Bars, dunning_lines
 from solde.domain.errors import InvalidInput
 from solde.domain.values import as_date
 from solde.runs import OnProgress
@@ -76,8 +76,8 @@ def run_daily(
     as_json: JsonOpt = False,
 ) -> None:
     """The daily cycle, for cron or a scheduler: for each date not done yet up to the date,
-    oldest first, the billing run, settlement and overdue invoices. A date already done is
-    not run again."""
+    oldest first, the billing run, settlement, overdue invoices, reminders, then blocking,
+    unblocking and deactivation. A date already done is not run again."""
     with unit_of_work(write=False) as uow:
         today = business_today(uow)
         day = parse_day(date_, "date") or today
@@ -108,6 +108,8 @@ def run_daily(
                 else None
             )
             typer.echo(_line(item, done))
+            for line in dunning_lines(done or item):
+                typer.echo(line)
 
 
 def simulate(
@@ -129,6 +131,8 @@ def simulate(
     typer.echo(f"simulation from {start} to {end} on a copy of the database: nothing was changed")
     for item in data:
         typer.echo(_simulated_line(item))
+        for line in dunning_lines(item):
+            typer.echo(line)
 
 
 def _simulated_line(data: dict[str, Any]) -> str:

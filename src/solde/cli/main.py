@@ -13,6 +13,8 @@ from solde.cli import (
     billing,
     customers,
     daily,
+    dunning,
+    events,
     invoice_groups,
     invoices,
     ledger,
@@ -48,6 +50,8 @@ app.command("bill")(billing.bill)
 app.add_typer(billing.app, name="billing-runs")
 app.command("run-daily")(daily.run_daily)
 app.command("simulate")(daily.simulate)
+app.add_typer(dunning.app, name="dunning")
+app.add_typer(events.app, name="events")
 app.add_typer(reports.app, name="report")
 app.add_typer(users.app, name="user")
 app.command("balance")(ledger.balance)

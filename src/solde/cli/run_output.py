@@ -224,3 +224,37 @@ def _print_parked(data: dict[str, Any], listed: bool) -> None:
         typer.echo(
             f"  …{count - len(shown)} more: solde billing-runs show {run_id} --outcome parked"
         )
+
+
+# -- dunning in the daily cycle --------------------------------------------------------------
+
+#: Customers named in a line of a date's summary; the others are counted.
+CUSTOMERS_SHOWN = 20
+
+
+def dunning_lines(summary: dict[str, Any]) -> list[str]:
+    """What the dunning steps of a date did, one indented line each (nothing when they did
+    nothing): reminders recorded, customers blocked, unblocked, deactivated, and those whose
+    dunning failed, with the reason. A summary kept before dunning existed has none of it."""
+    lines = []
+    reminders, fees = summary.get("reminders", 0), summary.get("reminder_fees", 0)
+    if reminders:
+        with_fee = f", {fees} with a fee" if fees else ""
+        lines.append(f"  reminders: {reminders} recorded{with_fee}")
+    for name in ("blocked", "unblocked", "deactivated"):
+        if summary.get(name):
+            lines.append(f"  {name}: {_customers(summary[name])}")
+    failed: dict[Any, str] = summary.get("failed") or {}
+    if failed:
+        lines.append(f"  FAILED: dunning of {len(failed)} customer(s), the others were done:")
+        for customer_id, reason in list(failed.items())[:CUSTOMERS_SHOWN]:
+            lines.append(f"    customer {customer_id}: {reason}")
+        if len(failed) > CUSTOMERS_SHOWN:
+            lines.append(f"    …{len(failed) - CUSTOMERS_SHOWN} more")
+    return lines
+
+
+def _customers(ids: list[int]) -> str:
+    shown = ", ".join(str(i) for i in ids[:CUSTOMERS_SHOWN])
+    more = f" …and {len(ids) - CUSTOMERS_SHOWN} more" if len(ids) > CUSTOMERS_SHOWN else ""
+    return f"{'customer' if len(ids) == 1 else 'customers'} {shown}{more}"
