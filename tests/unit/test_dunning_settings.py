@@ -347,3 +347,20 @@ def test_global_settings_name_the_dunning_field(
     with pytest.raises(InvalidInput) as caught:
         change(changes)
     assert sorted((e.field, e.code) for e in caught.value.errors) == sorted(errors)
+
+
+@pytest.mark.parametrize(
+    ("country", "typed", "kept"),
+    [
+        ("DE", "by", "BY"),  # a state code, typed in lower case
+        ("DE", "augsburg", "Augsburg"),  # a city calendar spelled with capitals and lower case
+        ("FR", "zone a", "Zone A"),  # a school zone, with a space
+    ],
+)
+def test_a_subdivision_is_kept_as_the_holiday_calendar_spells_it(
+    country: str, typed: str, kept: str
+) -> None:
+    changed = change_dunning(
+        DunningSettings(), {"holiday_country": country, "holiday_subdivision": typed}
+    )
+    assert changed.holiday_subdivision == kept

@@ -24,7 +24,6 @@ from solde.domain.values import as_bool, as_date, as_int
 MAX_LEVELS = 10
 MAX_HOLIDAYS = 2000
 _CODE = re.compile(r"[A-Z]{2,3}")
-_SUBDIVISION = re.compile(r"[A-Z0-9]{1,10}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +106,14 @@ def change_dunning(
         except InvalidInput as exc:
             errors.absorb(exc)
     errors.raise_if_any()
-    result = replace(current, **updated)
-    _check_together(result, prefix, errors)
+    result = _check_together(replace(current, **updated), prefix, errors)
     errors.raise_if_any()
     return result
 
 
-def _check_together(result: DunningSettings, prefix: str, errors: FieldErrors) -> None:
+def _check_together(result: DunningSettings, prefix: str, errors: FieldErrors) -> DunningSettings:
+    """Fees against levels, the subdivision against the country (spelled as the holiday
+    calendar spells it, matched without regard to case)."""
     levels = len(result.reminder_offsets)
     for code, fees in result.reminder_fees.items():
         if len(fees) > levels:
@@ -122,17 +122,23 @@ def _check_together(result: DunningSettings, prefix: str, errors: FieldErrors) -
                 "too_many_levels",
                 f"has {len(fees)} fees for {levels} reminder levels",
             )
-    if result.holiday_subdivision is not None:
-        if result.holiday_country is None:
-            errors.add(f"{prefix}holiday_subdivision", "needs_country", "needs a holiday_country")
-        elif result.holiday_subdivision not in subdivisions(result.holiday_country):
-            errors.add(
-                f"{prefix}holiday_subdivision",
-                "unknown_subdivision",
-                f"{result.holiday_subdivision!r} is not a subdivision of "
-                f"{result.holiday_country} (known: "
-                f"{', '.join(subdivisions(result.holiday_country)) or 'none'})",
-            )
+    if result.holiday_subdivision is None:
+        return result
+    if result.holiday_country is None:
+        errors.add(f"{prefix}holiday_subdivision", "needs_country", "needs a holiday_country")
+        return result
+    known = {name.casefold(): name for name in subdivisions(result.holiday_country)}
+    spelled = known.get(result.holiday_subdivision.casefold())
+    if spelled is None:
+        errors.add(
+            f"{prefix}holiday_subdivision",
+            "unknown_subdivision",
+            f"{result.holiday_subdivision!r} is not a subdivision of "
+            f"{result.holiday_country} (known: "
+            f"{', '.join(subdivisions(result.holiday_country)) or 'none'})",
+        )
+        return result
+    return replace(result, holiday_subdivision=spelled)
 
 
 def _offsets(value: object, path: str) -> tuple[int, ...]:
@@ -223,10 +229,9 @@ def _country(value: object, path: str) -> str | None:
 def _subdivision(value: object, path: str) -> str | None:
     if value is None or value == "":
         return None
-    code = str(value).strip().upper()
-    if not _SUBDIVISION.fullmatch(code):
+    if not isinstance(value, str) or len(value.strip()) > 60:
         raise InvalidInput.single(path, "unknown_subdivision", f"{value!r} is not a subdivision")
-    return code
+    return value.strip()
 
 
 _CHECKS = {
