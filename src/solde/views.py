@@ -392,6 +392,7 @@ def reminder_message(m: ReminderMessage) -> dict[str, Any]:
     return {
         "customer_id": m.customer_id,
         "date": _day(m.date),
+        "currency": m.lines[0].open_amount.currency,
         "level": m.level,
         "fee": None if m.fee is None else _money(m.fee),
         "reminders": [reminder(r) for r in m.lines],

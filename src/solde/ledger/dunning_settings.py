@@ -246,14 +246,32 @@ _CHECKS = {
 
 
 @cache
-def countries() -> dict[str, tuple[str, ...]]:
-    """Countries with a public-holiday calendar (the `holidays` package), with their
-    subdivisions."""
-    import holidays  # loaded only when a calendar is needed: it takes a quarter of a second
+def _calendars() -> dict[str, str]:
+    """Country code -> the class of its calendar in the `holidays` package, read from the
+    package's registry, which imports no country module."""
+    from holidays import registry  # loaded only when a calendar is needed
 
-    return {code: tuple(subs) for code, subs in holidays.list_supported_countries().items()}
+    found: dict[str, str] = {}
+    for names in registry.COUNTRIES.values():
+        found[names[1]] = names[0]
+        if len(names) > 2 and _CODE.fullmatch(names[2]):
+            found.setdefault(names[2], names[0])
+    return found
 
 
+def countries() -> tuple[str, ...]:
+    """Codes of the countries with a public-holiday calendar (the `holidays` package),
+    alpha-2 and alpha-3."""
+    return tuple(sorted(_calendars()))
+
+
+@cache
 def subdivisions(country: str) -> tuple[str, ...]:
-    """The subdivisions (states, regions) of a country's holiday calendar."""
-    return countries().get(country, ())
+    """The subdivisions (states, regions, zones) of a country's holiday calendar, as the
+    calendar spells them; loads that country's calendar only."""
+    name = _calendars().get(country)
+    if name is None:
+        return ()
+    import holidays
+
+    return tuple(getattr(holidays, name).subdivisions)
