@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -111,6 +112,10 @@ def _reads(w: World) -> list[tuple[str, str]]:
         ("GET", f"/v1/billing-runs/{w.run_id}"),
         ("GET", f"/v1/billing-runs/{w.run_id}/customers"),
         ("GET", f"/v1/billing-runs/{w.run_id}/comparison"),
+        ("GET", f"/v1/customers/{w.customer_id}/dunning"),
+        ("GET", f"/v1/customers/{w.customer_id}/reminders"),
+        ("GET", "/v1/dunning"),
+        ("GET", "/v1/events"),
     ]
 
 
@@ -154,7 +159,13 @@ def _finance_writes(w: World) -> list[tuple[str, str, Any, int]]:
         ("POST", f"/v1/payments/{w.pending_id}/confirm", {}, 200),
         ("POST", f"/v1/customers/{c}/services", {"description": "TV", "unit_price": "9"}, 201),
         ("PATCH", f"/v1/services/{w.service_id}", {"unit_price": "35.00"}, 200),
+        ("PUT", f"/v1/customers/{c}/next-block-date", {"date": _in_a_week()}, 200),
     ]
+
+
+def _in_a_week() -> str:
+    """A next block date the API accepts: from its today (UTC by default) to a year later."""
+    return (datetime.now(UTC).date() + timedelta(days=7)).isoformat()
 
 
 #: Every operation of the API; a new endpoint must be added here (and to the role tests).
@@ -213,6 +224,11 @@ OPERATIONS = {
     ("POST", "/v1/billing-runs/{run_id}/confirm"),
     ("POST", "/v1/billing-runs/{run_id}/retry"),
     ("POST", "/v1/jobs/daily"),
+    ("GET", "/v1/customers/{customer_id}/dunning"),
+    ("PUT", "/v1/customers/{customer_id}/next-block-date"),
+    ("GET", "/v1/customers/{customer_id}/reminders"),
+    ("GET", "/v1/dunning"),
+    ("GET", "/v1/events"),
 }
 
 

@@ -40,6 +40,15 @@ def test_defaults(books: Any) -> None:
         "default_currency": "EUR",
         "lock_date": None,
         "billing": SPEC_BILLING_DEFAULTS,
+        "dunning": {
+            "block_on_weekends": False,
+            "block_on_holidays": False,
+            "holidays": [],
+            "holiday_country": None,
+            "holiday_subdivision": None,
+            "reminder_offsets": [3, 7, 14],
+            "reminder_fees": {},
+        },
         "numbering": {
             "invoice": "{year}{partner_id|2}{next|6}",
             "credit_note": "CN{year}-{next|5}",

@@ -10,16 +10,17 @@ not checked: the domain refuses more than the JSON schema says (a billing day of
 that is not ISO 4217), with a 422 the SPEC asks for.
 
 Each test (one operation on one database) starts from an empty database seeded with a few
-customers, transactions, services and billing runs; path ids are drawn from the seeded ones
-half the time, and the document gets realistic request examples, so that requests reach real
-objects and real postings and not only 404s and 422s. Generation is derandomised: a run is
-repeatable.
+customers, transactions, services, billing runs, a reminder, a dunning block and a moved next
+block date; path ids are drawn from the seeded ones half the time, and the document gets
+realistic request examples, so that requests reach real objects and real postings and not
+only 404s and 422s. Generation is derandomised: a run is repeatable.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -32,6 +33,8 @@ from solde import runs
 from solde.api.app import create_app
 from solde.billing import subscriptions
 from solde.bootstrap import Config, Container, today
+from solde.dunning import usecases as dunning
+from solde.dunning.rules import Action
 from solde.ledger import usecases
 from solde.settlement import usecases as settlement
 from solde.storage.api_keys import Role
@@ -63,6 +66,11 @@ DEE, EVE = 4, 5
 DEE_SERVICE, EVE_SERVICE = 1, 2
 JANUARY_RUN, FEBRUARY_PREVIEW = 1, 2
 DEE_INVOICE = 7
+# Dunning: Dee's January invoice (due 15 January 2025) got its first reminder on 4 January and
+# she is blocked; Bob's next block date was moved a month ahead (once in this billing period).
+DEE_REMINDER = 1
+#: A next block date the API accepts: from its today (UTC) to a year later.
+IN_A_WEEK = (today("UTC") + timedelta(days=7)).isoformat()
 
 #: Realistic request examples, per operation: path parameters and bodies.
 EXAMPLES: dict[tuple[str, str], tuple[dict[str, int], list[Any]]] = {
@@ -140,6 +148,26 @@ EXAMPLES: dict[tuple[str, str], tuple[dict[str, int], list[Any]]] = {
     ("delete", "/v1/billing-runs/{run_id}"): ({"run_id": FEBRUARY_PREVIEW}, []),
     ("post", "/v1/billing-runs/{run_id}/retry"): ({"run_id": JANUARY_RUN}, []),
     ("post", "/v1/jobs/daily"): ({}, [{"date": "2025-03-01"}]),
+    ("get", "/v1/customers/{customer_id}/dunning"): ({"customer_id": DEE}, []),
+    ("put", "/v1/customers/{customer_id}/next-block-date"): (
+        {"customer_id": ADA},
+        [{"date": IN_A_WEEK, "reason": "promised to pay by transfer"}, {"date": None}],
+    ),
+    ("get", "/v1/customers/{customer_id}/reminders"): ({"customer_id": DEE}, []),
+    ("put", "/v1/settings"): (
+        {},
+        [
+            {
+                "dunning": {
+                    "holiday_country": "DE",
+                    "holiday_subdivision": "BY",
+                    "holidays": ["2025-12-24"],
+                    "reminder_offsets": [3, 7, 14],
+                    "reminder_fees": {"EUR": ["0", "5.00", "10.00"]},
+                }
+            }
+        ],
+    ),
 }
 
 
@@ -223,6 +251,7 @@ def _seed(container: Container) -> None:
         BOB_PAYMENT: (BOB, "payment", "open"),
     }
     _seed_billing(container)
+    _seed_dunning(container)
 
 
 def _seed_billing(container: Container) -> None:
@@ -247,6 +276,28 @@ def _seed_billing(container: Container) -> None:
         FEBRUARY_PREVIEW: {"drafted": 1, "skipped": 3, "parked": 1},
     }, made
     assert (invoice.customer_id, invoice.type.value) == (DEE, "invoice")
+
+
+def _seed_dunning(container: Container) -> None:
+    """Dee's first reminder and her block; Bob's next block date moved a month ahead."""
+    with container.uow(actor="test:seed") as uow:
+        day = today(uow.settings.get().timezone)
+        sent = dunning.remind(uow, DEE, date(2025, 1, 4))
+        moved = {"date": (day + timedelta(days=30)).isoformat(), "reason": "seed"}
+        dunning.set_next_block_date(uow, BOB, moved, on=day)
+        uow.commit()
+    with container.uow(actor="test:seed") as uow:
+        action = dunning.review(uow, DEE, day)
+        uow.commit()
+    with container.uow(actor="test:seed", write=False) as uow:
+        told = [(e.type, e.customer_id) for e in uow.events.search(limit=10).items]
+    assert sent is not None
+    assert (sent.id, action) == (DEE_REMINDER, Action.BLOCK)
+    assert told == [
+        ("customer.blocked", DEE),
+        ("customer.next_block_date_set", BOB),
+        ("reminder.due", DEE),
+    ], told
 
 
 @pytest.fixture

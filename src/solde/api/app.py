@@ -11,6 +11,8 @@ from solde.api.routes import (
     billing_runs,
     credit_notes,
     customers,
+    dunning,
+    events,
     health,
     invoice_groups,
     invoices,
@@ -27,7 +29,8 @@ from solde.bootstrap import Container
 DESCRIPTION = """
 Customer balances: customers, debit and credit lines, payments and refunds, settlement;
 invoices, proformas and credit notes, invoice groups and their bulk actions; services,
-billing runs and the daily cycle.
+billing runs and the daily cycle; dunning (calendars, next block dates, reminders) and
+events.
 
 **Signs**: a balance is positive when the customer owes, negative when it has credit.
 **Amounts** are strings in major units (`"120.00"`) with the currency beside them.
@@ -70,4 +73,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(services.router)
     app.include_router(billing_runs.router)
     app.include_router(jobs.router)
+    app.include_router(dunning.customer_router)
+    app.include_router(dunning.router)
+    app.include_router(events.router)
     return app
