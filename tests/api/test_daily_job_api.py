@@ -37,6 +37,12 @@ def test_a_date_runs_once_and_the_second_call_says_it_is_done(books: Any) -> Non
         "parked": 0,
         "settled_customers": 0,
         "overdue_invoices": 0,
+        "reminders": 0,
+        "reminder_fees": 0,
+        "blocked": [],
+        "unblocked": [],
+        "deactivated": [],
+        "failed": {},
         "already_done": False,
     }
     r = books.api.get(f"/v1/billing-runs/{day['run_id']}")
@@ -54,6 +60,12 @@ def test_a_date_runs_once_and_the_second_call_says_it_is_done(books: Any) -> Non
             "parked": 0,
             "settled_customers": 0,
             "overdue_invoices": 0,
+            "reminders": 0,
+            "reminder_fees": 0,
+            "blocked": [],
+            "unblocked": [],
+            "deactivated": [],
+            "failed": {},
             "already_done": True,
         }
     ]
@@ -116,3 +128,25 @@ def test_only_billing_and_admin_keys_run_the_cycle(books: Any) -> None:
     assert books.api.get("/v1/billing-runs").json()["data"] == []
     billing = books.api.key_for(Role.BILLING)
     assert daily(books, "2025-05-01", key=billing)["days"][0]["already_done"] is False
+
+
+def test_each_day_reports_the_reminders_and_the_customers_dunning_blocked(books: Any) -> None:
+    # an invoice of 1 June due in 10 days: reminders on 4, 8 and 15 June (3/7/14 days), due
+    # 11 June, blocked on Friday 12 June while unpaid
+    cid = int(books.customer(billing={"payment_due_days": 10})["id"])
+    body = {
+        "type": "one_time",
+        "date": "2026-06-01",
+        "items": [{"description": "Installation", "unit_price": "50.00"}],
+    }
+    r = books.api.post(f"/v1/customers/{cid}/invoices", json=body)
+    assert r.status_code == 201, r.text
+    daily(books, "2026-06-03")
+
+    days = {d["date"]: d for d in daily(books, "2026-06-12")["days"]}
+
+    assert [d for d, v in days.items() if v["reminders"]] == ["2026-06-04", "2026-06-08"]
+    assert [d for d, v in days.items() if v["blocked"]] == ["2026-06-12"]
+    assert days["2026-06-12"]["blocked"] == [cid]
+    assert all(v["reminder_fees"] == 0 and v["failed"] == {} for v in days.values())
+    assert books.api.get(f"/v1/customers/{cid}").json()["status"] == "blocked"

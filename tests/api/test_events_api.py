@@ -53,7 +53,7 @@ def test_the_daily_cycle_that_blocks_a_customer_tells_it(books: Any) -> None:
             "date": "2026-06-12",
             "balance": "50.00",
             "pending_payments": "0.00",
-            "credit_limit": "0",
+            "credit_limit": "0.00",
             "currency": "EUR",
             "invoice_id": inv["id"],
             "invoice_number": inv["number"],

@@ -431,7 +431,7 @@ def test_events_list_filters_by_type_and_customer_newest_first(cli: Cli) -> None
     outcome = cli.ok("events", "list", "--customer", str(acme))
 
     assert outcome.stdout.splitlines() == [
-        f"3 2026-06-12 customer.blocked customer {acme}: balance=50.00, credit_limit=0, "
+        f"3 2026-06-12 customer.blocked customer {acme}: balance=50.00, credit_limit=0.00, "
         f"currency=EUR, due_date=2026-06-11, invoice_id=1, invoice_number={number}, "
         "pending_payments=0.00",
         f"1 2026-06-12 invoice.overdue customer {acme} invoice 1: due_date=2026-06-11, "

@@ -218,7 +218,7 @@ def test_a_block_event_names_the_invoice_and_the_balance_behind_it(demo: Demo) -
         "date": "2026-03-02",
         "balance": "86.87",
         "pending_payments": "0.00",
-        "credit_limit": "0",
+        "credit_limit": "0.00",
         "currency": "EUR",
         "invoice_id": invoice.id,
         "invoice_number": invoice.number,

@@ -90,7 +90,7 @@ def test_blocked_on_the_block_date_and_not_the_day_before(container: Container) 
         "date": "2026-06-12",
         "balance": "50.00",
         "pending_payments": "0.00",
-        "credit_limit": "0",
+        "credit_limit": "0.00",
         "currency": "EUR",
         "invoice_id": invoice.id,
         "invoice_number": invoice.number,

@@ -57,6 +57,10 @@ class DunningStore(Protocol):
     def pending_payments_of(self, customer_ids: Sequence[int]) -> dict[int, Money]:
         """Payments awaiting bank confirmation, summed per customer (absent: none)."""
 
+    def pending_payments_as_of(self, customer_id: int, as_of: date) -> Money | None:
+        """Payments that were awaiting bank confirmation at the end of `as_of`, summed (None:
+        none)."""
+
     def sent_of(self, customer_ids: Sequence[int]) -> dict[int, dict[tuple[int, int], date]]:
         """Reminder levels already sent, per customer: (invoice id, level) -> date."""
 

@@ -13,7 +13,7 @@ from solde.billing.recurring import anchor
 from solde.domain.errors import FieldErrors, InvalidInput, InvalidState
 from solde.domain.money import Money
 from solde.domain.periods import add_months, period_containing
-from solde.domain.values import as_date
+from solde.domain.values import as_date, clean_text
 from solde.dunning.ports import DunningUnitOfWork, SentReminder
 from solde.dunning.rules import (
     BY_DUNNING,
@@ -85,12 +85,15 @@ def standings(uow: DunningUnitOfWork, customers: Sequence[Customer]) -> dict[int
 
 
 def standing_as_of(uow: DunningUnitOfWork, customer: Customer, as_of: date) -> Standing:
-    """What dunning knows of the customer at the end of `as_of`: the balance and the open
-    invoices of that day; pending payments, kept state and reminders as they are now."""
+    """What dunning knows of the customer at the end of `as_of`: the balance, the payments
+    awaiting confirmation and the open invoices of that day; its status, kept state and
+    reminders as they are now."""
     now = standings(uow, [customer])[customer.id]
     return replace(
         now,
         balance=uow.balances.as_of(customer.id, as_of).balance,
+        pending_payments=uow.dunning.pending_payments_as_of(customer.id, as_of)
+        or Money.zero(customer.currency),
         invoices=tuple(uow.dunning.open_invoices_as_of(customer.id, as_of)),
     )
 
@@ -115,6 +118,7 @@ def set_next_block_date(
         errors.add("date", "required", "is required (null withdraws the next block date)")
     errors.raise_if_any()
     chosen = None if values["date"] is None else as_date(values["date"], field="date")
+    clean_text(values.get("reason"), field="reason", max_length=500)  # refused before a change
     customer = uow.customers.lock(customer_id)
     if customer.details.status is CustomerStatus.BLOCKED:
         raise InvalidState("the customer is blocked: unblock it or take a payment first")
@@ -133,7 +137,7 @@ def set_next_block_date(
     details = {
         "date": chosen.isoformat(),
         "was": None if before is None else before.isoformat(),
-        "reason": str(values.get("reason") or "")[:500],
+        "reason": clean_text(values.get("reason"), field="reason", max_length=500) or "",
     }
     _tell(uow, "customer.next_block_date_set", customer_id, on, details)
     return get_calendar(uow, customer_id, as_of=on)
@@ -206,7 +210,7 @@ def _why(standing: Standing, day: date) -> dict[str, Any]:
         "date": day.isoformat(),
         "balance": str(standing.balance.amount),
         "pending_payments": str(standing.pending_payments.amount),
-        "credit_limit": str(standing.billing.credit_limit),
+        "credit_limit": str(Money(standing.billing.credit_limit, standing.balance.currency).amount),
         "currency": standing.balance.currency,
         "invoice_id": None if invoice is None else invoice.id,
         "invoice_number": None if invoice is None else invoice.number,

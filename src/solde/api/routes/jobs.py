@@ -24,6 +24,12 @@ def day_out(report: daily.DayReport) -> DayOut:
         parked=report.parked,
         settled_customers=report.settled_customers,
         overdue_invoices=len(report.overdue_invoices),
+        reminders=report.reminders,
+        reminder_fees=report.reminder_fees,
+        blocked=report.blocked,
+        unblocked=report.unblocked,
+        deactivated=report.deactivated,
+        failed={str(k): v for k, v in report.failed.items()},
         already_done=report.already_done,
     )
 

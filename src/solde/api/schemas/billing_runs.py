@@ -145,7 +145,8 @@ class DailyIn(Input):
 
 class DayOut(BaseModel):
     """What the daily cycle did for one date: the billing run (`run_id`) and its customers
-    invoiced, skipped and parked, the customers settled, the invoices that became overdue.
+    invoiced, skipped and parked, the customers settled, the invoices that became overdue, the
+    reminders recorded and the customers dunning blocked, unblocked and deactivated.
     `already_done`: the date had been processed before, nothing was done again."""
 
     date: dt.date
@@ -155,6 +156,15 @@ class DayOut(BaseModel):
     parked: int
     settled_customers: int
     overdue_invoices: int
+    reminders: int = Field(description="Reminder messages recorded (one per customer)")
+    reminder_fees: int = Field(description="Of those, how many posted a fee")
+    blocked: list[int] = Field(description="Customers blocked by dunning")
+    unblocked: list[int] = Field(description="Customers whose dunning block was lifted")
+    deactivated: list[int] = Field(description="Customers deactivated by dunning")
+    failed: dict[str, str] = Field(
+        description="Customers whose reminder or dunning step failed (id -> reason); the "
+        "others went on"
+    )
     already_done: bool
 
 

@@ -12,7 +12,7 @@ from solde.billing.documents import DocState, DocType
 from solde.domain.money import Money
 from solde.dunning.ports import SentReminder
 from solde.dunning.rules import BY_DUNNING, DunningState, OpenInvoice, ReminderMessage
-from solde.ledger.model import State, TxType
+from solde.ledger.model import Origin, State, TxType
 from solde.storage import units
 from solde.storage.batches import chunks
 from solde.storage.ids import next_id
@@ -174,6 +174,22 @@ class SqlDunning:
             for row in self._c.execute(query):
                 found[row.customer_id] = units.from_minor(int(row.total), row.currency)
         return found
+
+    def pending_payments_as_of(self, customer_id: int, as_of: date) -> Money | None:
+        """Payments entered by the end of `as_of` and not answered by the bank then."""
+        query = (
+            select(t.currency, func.sum(t.amount).label("total"))
+            .where(
+                t.customer_id == customer_id,
+                t.type == TxType.PAYMENT.value,
+                t.origin == Origin.PENDING.value,
+                t.entered_on <= as_of,
+                or_(t.resolved_on.is_(None), t.resolved_on > as_of),
+            )
+            .group_by(t.currency)
+        )
+        row = self._c.execute(query).first()
+        return None if row is None else units.from_minor(int(row.total), row.currency)
 
     def sent_of(self, customer_ids: Sequence[int]) -> dict[int, dict[tuple[int, int], date]]:
         """Reminder levels already sent: customer -> (invoice id, level) -> date."""
