@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -28,13 +28,14 @@ from solde.billing.ports import Outcome
 from solde.bootstrap import Config, Container, before_commit
 from solde.domain.errors import InvalidInput, SoldeError
 from solde.dunning.rules import Action
-from solde.dunning.usecases import remind, review
+from solde.dunning.usecases import remind, review, tell
 from solde.runs import OnProgress, run_billing
 from solde.settlement.allocating import auto_settle
 from solde.storage.backup import backup_sqlite
 from solde.storage.unit_of_work import SqlUnitOfWork
 
 ONE_DAY = timedelta(days=1)
+T = TypeVar("T")
 #: A catch-up or a simulation covers at most this many days at once.
 MAX_DAYS = 1096
 
@@ -194,48 +195,58 @@ def _settle(container: Container, day: date, *, actor: str) -> int:
 
 
 def _overdue(container: Container, day: date, *, actor: str) -> list[int]:
-    """Invoices due the day before that are still open: overdue from `day` (SPEC §5)."""
+    """Invoices due the day before that are still open: overdue from `day` (SPEC §5). Each
+    is told once, even when the date's cycle runs again after a crash."""
     found = []
     with container.uow(actor=actor) as uow:
-        docs = [uow.documents.get(i) for i in uow.cycles.due_on(day - ONE_DAY)]
+        ids = uow.cycles.due_on(day - ONE_DAY)
+        told = uow.events.told("invoice.overdue", ids)
+        docs = [uow.documents.get(i) for i in ids if i not in told]
         settled = uow.documents.settled(docs, day)
         for doc in docs:
             if status(doc, settled.get(doc.id), as_of=day) is Status.OVERDUE:
                 found.append(doc.id)
-                details = {"number": doc.number, "due_date": doc.due_date.isoformat()}
-                uow.audit.record(
-                    "invoice.overdue",
-                    customer_id=doc.customer_id,
-                    object_type="invoice",
-                    object_id=doc.id,
-                    details=details,
-                )
-                uow.events.record(
-                    "invoice.overdue",
-                    customer_id=doc.customer_id,
-                    object_type="invoice",
-                    object_id=doc.id,
-                    occurred_on=day,
-                    data={"invoice_id": doc.id, "customer_id": doc.customer_id, **details},
-                )
+                details = {
+                    "invoice_id": doc.id,
+                    "number": doc.number,
+                    "due_date": doc.due_date.isoformat(),
+                }
+                tell(uow, "invoice.overdue", doc.customer_id, ("invoice", doc.id), day, details)
         uow.commit()
     return found
 
 
+def _each_customer(
+    container: Container,
+    customer_ids: list[int],
+    step: Callable[[SqlUnitOfWork, int], T],
+    report: DayReport,
+    *,
+    actor: str,
+    name: str,
+) -> Iterator[tuple[int, T]]:
+    """Run `step` for each customer in its own transaction; a customer whose step fails is
+    reported with the reason and the others go on (the next day's cycle tries it again)."""
+    for customer_id in customer_ids:
+        try:
+            with container.uow(actor=actor) as uow:
+                result = step(uow, customer_id)
+                uow.commit()
+        except SoldeError as exc:
+            report.failed[customer_id] = f"{name}: {exc}"
+            continue
+        yield customer_id, result
+
+
 def _remind(container: Container, day: date, report: DayReport, *, actor: str) -> None:
-    """Record each customer's reminder message due on `day` (one transaction per customer;
-    a customer whose reminder fails is reported and the others go on)."""
+    """Record each customer's reminder message due on `day`, posting its fee."""
     with container.uow(actor=actor, write=False) as uow:
         offsets = uow.settings.get().dunning.reminder_offsets
         candidates = uow.dunning.to_remind(day, offsets)
-    for customer_id in candidates:
-        try:
-            with container.uow(actor=actor) as uow:
-                sent = remind(uow, customer_id, day)
-                uow.commit()
-        except SoldeError as exc:
-            report.failed[customer_id] = f"reminder: {exc}"
-            continue
+    step = lambda uow, customer_id: remind(uow, customer_id, day)  # noqa: E731
+    for _, sent in _each_customer(
+        container, candidates, step, report, actor=actor, name="reminder"
+    ):
         if sent is not None:
             report.reminders += 1
             report.reminder_fees += sent.fee_transaction_id is not None
@@ -247,14 +258,10 @@ def _review(container: Container, day: date, report: DayReport, *, actor: str) -
         candidates = uow.dunning.to_review(day)
     found = {Action.BLOCK: report.blocked, Action.UNBLOCK: report.unblocked}
     found[Action.DEACTIVATE] = report.deactivated
-    for customer_id in candidates:
-        try:
-            with container.uow(actor=actor) as uow:
-                action = review(uow, customer_id, day)
-                uow.commit()
-        except SoldeError as exc:
-            report.failed[customer_id] = f"dunning: {exc}"
-            continue
+    step = lambda uow, customer_id: review(uow, customer_id, day)  # noqa: E731
+    for customer_id, action in _each_customer(
+        container, candidates, step, report, actor=actor, name="dunning"
+    ):
         if action is not None:
             found[action].append(customer_id)
 

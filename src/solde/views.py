@@ -381,7 +381,7 @@ def dunning_calendar(cal: Calendar) -> dict[str, Any]:
             "applies": cal.override is not None,
         },
         "next_deactivation_date": _day(cal.next_deactivation_date),
-        "blocked_on": _day(st.state.blocked_on),
+        "blocked_on": _day(st.state.blocked_on) if st.blocked_by_dunning else None,
         "action": None if cal.action is None else cal.action.value,
         "reminders": [reminder(r) for r in cal.reminders],
     }

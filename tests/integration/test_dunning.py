@@ -696,3 +696,100 @@ def test_the_plan_of_a_date_is_what_the_cycle_then_does(container: Container) ->
     planned = book.plan(july(13)).actions[Action.DEACTIVATE]
     assert [c.standing.customer_id for c in planned] == [customer]
     check_books(container)
+
+
+# -- found in review --------------------------------------------------------------------------
+
+
+def test_a_failed_pending_payment_keeps_the_first_day_of_blocking(container: Container) -> None:
+    # blocked Fri 12 June; deactivation 12 June + 9 = Sun 21 June -> Mon 22 June. A pending
+    # payment on 16 June lifts the block, it fails on 17 June and the cycle of 17 June blocks
+    # again: the dates come back into force, so the deactivation stays on Mon 22 June instead
+    # of 17 June + 9 = Fri 26 June.
+    book, customer, _ = spec_story(container, deactivation_period_days=9)
+    book.days(june(2), june(15))
+    assert book.state(customer).blocked_on == june(12)
+    payment = book.pending(customer, "50.00", on=june(16))
+    assert book.status(customer) == UNBLOCKED
+    book.day(june(16))
+    book.fail(payment, on=june(17))
+    book.day(june(17))
+    assert book.status(customer) == BLOCKED
+    assert book.state(customer).blocked_on == june(12)
+    assert book.calendar(customer, june(17)).next_deactivation_date == june(22)
+    book.days(june(18), june(21))
+    assert book.status(customer) == BLOCKED
+    book.day(june(22))
+    assert book.status(customer) == ("inactive", "dunning")
+    check_books(container)
+
+
+def test_a_new_unpaid_invoice_after_a_paid_one_counts_its_own_block(container: Container) -> None:
+    # blocked 12 June for the 1 June invoice, paid 13 June; a second invoice of 1 July (due
+    # 11 July) blocks from Sun 12 July -> Mon 13 July, and counts its deactivation from there
+    book, customer, _ = spec_story(container)
+    book.days(june(2), june(12))
+    book.pay(customer, "50.00", on=june(13))
+    assert book.status(customer) == UNBLOCKED
+    book.invoice(customer, on=july(1), items=[item("30.00")])
+    book.cycle(july(13))
+    assert book.status(customer) == BLOCKED
+    assert book.state(customer).blocked_on == july(13)
+    # 13 July + 30 = 12 August, a Wednesday
+    assert book.calendar(customer, july(13)).next_deactivation_date == date(2026, 8, 12)
+    check_books(container)
+
+
+def test_a_next_block_date_moved_off_a_weekend_can_be_withdrawn(container: Container) -> None:
+    # set on 2 June to Sat 6 June, it lands on Mon 8 June; on Sun 7 June it still applies
+    book, customer, _ = spec_story(container)
+    calendar = book.next_block_date(customer, june(6), on=june(2))
+    assert calendar.next_block_date == june(8)
+    withdrawn = book.next_block_date(customer, None, on=june(7), reason="paid at the counter")
+    assert withdrawn.override is None
+    assert withdrawn.next_block_date == june(12)  # computed again
+    [*_, told] = book.events(customer, prefix="customer.next_block_date")
+    assert told.type == "customer.next_block_date_withdrawn"
+    assert told.data["reason"] == "paid at the counter"
+    check_books(container)
+
+
+def test_an_overdue_invoice_is_told_once_when_its_date_runs_again(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book, customer, invoice = spec_story(container)
+    book.days(june(2), june(11))
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the machine went down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(daily, "_remind", crash)
+        with pytest.raises(RuntimeError):
+            book.cycle(june(12))  # overdue recorded, then the crash
+    [report] = book.cycle(june(12))  # the date is taken up again
+    assert report.overdue_invoices == []
+    assert report.blocked == [customer]
+    told = book.events(customer, prefix="invoice.overdue")
+    assert [(e.on, e.data["invoice_id"]) for e in told] == [(june(12), invoice.id)]
+    check_books(container)
+
+
+def test_no_reminder_for_a_customer_made_inactive_by_hand(container: Container) -> None:
+    book, customer, _ = spec_story(container, settings={"reminder_fees": {"EUR": ["5.00"]}})
+    book.set_status(customer, "inactive")
+    book.days(june(2), june(15))
+    assert book.reminders(customer) == []
+    assert book.costs(customer) == []
+    assert book.status(customer) == ("inactive", "hand")
+    check_books(container)
+
+
+def test_no_reminder_while_credit_covers_the_invoice(container: Container) -> None:
+    # automatic settlement off: a payment of 100.00 stands beside the invoice of 50.00
+    book, customer, _ = spec_story(container, auto_settlement=False)
+    book.pay(customer, "100.00", on=june(2))
+    book.days(june(2), june(15))
+    assert book.reminders(customer) == []
+    assert book.status(customer) == ACTIVE
+    check_books(container)

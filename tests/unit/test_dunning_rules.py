@@ -802,3 +802,20 @@ def test_calendar_without_open_invoices() -> None:
     assert (cal.billing_due_date, cal.computed_block_date, cal.next_block_date) == (None,) * 3
     assert cal.next_deactivation_date is None
     assert cal.reminders == ()
+
+
+def test_a_message_takes_the_highest_fee_of_its_levels() -> None:
+    # fees {"EUR": ["5.00"]}: level 1 of invoice B carries 5.00, level 2 of invoice A none;
+    # the message of that day still posts 5.00 (one fee per message, the highest)
+    from solde.dunning.rules import Reminder, ReminderMessage
+
+    day = date(2026, 6, 8)
+    open_amount = Money(Decimal("50.00"), "EUR")
+    lines = (
+        Reminder(1, "A", 2, day, 0, open_amount, fee=None),
+        Reminder(2, "B", 1, day, 0, open_amount, fee=Money(Decimal("5.00"), "EUR")),
+    )
+    message = ReminderMessage(7, day, lines)
+    assert message.level == 2
+    assert message.fee == Money(Decimal("5.00"), "EUR")
+    assert ReminderMessage(7, day, lines[:1]).fee is None

@@ -25,7 +25,8 @@ def list_(
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE, help="Rows of a page.")] = 20,
     starting_after: Annotated[
-        int | None, typer.Option(min=1, help="Cursor: the last id of the previous page.")
+        int | None,
+        typer.Option(min=1, max=2**63 - 1, help="Cursor: the last id of the previous page."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

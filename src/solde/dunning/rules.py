@@ -49,6 +49,9 @@ class DunningState:
     date (with the day it was set, for the once-per-period rule)."""
 
     blocked_on: date | None = None
+    #: the invoice whose due date the block counted from: a block lifted by a payment that
+    #: later failed comes back with its first day of blocking (the dates come back into force)
+    blocked_invoice_id: int | None = None
     next_block_date: date | None = None
     next_block_date_set_on: date | None = None
 
@@ -82,6 +85,11 @@ class Standing:
         """Owes more than the credit limit once pending payments count as paid."""
         limit = Money(self.billing.credit_limit, self.balance.currency)
         return self.balance - self.pending_payments > limit
+
+    @property
+    def owes(self) -> bool:
+        """Owes something once its credit and pending payments count."""
+        return (self.balance - self.pending_payments).is_positive()
 
     @property
     def due_invoice(self) -> OpenInvoice | None:
@@ -154,8 +162,18 @@ def deactivation_date(standing: Standing, rules: Rules, day: date) -> date | Non
         when = block_date(standing, rules, day)
         if when is None or standing.status is not CustomerStatus.ACTIVE:
             return None
-        start = max(when, day)
+        start = first_blocked_on(standing) or max(when, day)
     return rules.days.next_allowed(start + period)
+
+
+def first_blocked_on(standing: Standing) -> date | None:
+    """The day dunning first blocked the customer for the invoice now due, when a block for it
+    was lifted since (by a payment that then failed): blocking again keeps that day."""
+    invoice = standing.due_invoice
+    state = standing.state
+    if invoice is None or state.blocked_invoice_id != invoice.id:
+        return None
+    return state.blocked_on
 
 
 def decide(standing: Standing, rules: Rules, day: date) -> Action | None:
@@ -199,9 +217,12 @@ class Reminder:
 
 def reminders(standing: Standing, rules: Rules, as_of: date) -> list[Reminder]:
     """Every reminder of the customer's open invoices, by date: the preview of SPEC §9.
-    None when reminders are off, dunning exempts the customer, or a pending payment names the
-    invoice."""
-    if standing.exempt or not standing.billing.reminders:
+    None when reminders are off, dunning exempts the customer, the customer owes nothing once
+    its credit and pending payments count (automatic settlement off), it was made inactive by
+    hand, or a pending payment names the invoice."""
+    if standing.exempt or not standing.billing.reminders or not standing.owes:
+        return []
+    if standing.status is CustomerStatus.INACTIVE and standing.status_by != BY_DUNNING:
         return []
     found = []
     currency = standing.balance.currency
@@ -227,8 +248,8 @@ def reminders(standing: Standing, rules: Rules, as_of: date) -> list[Reminder]:
 
 @dataclass(frozen=True, slots=True)
 class ReminderMessage:
-    """The one message a customer receives on a date, listing every reminder due that day.
-    Its fee is the fee of its highest level (one fee per message, not per invoice)."""
+    """The one message a customer receives on a date, listing every reminder due that day,
+    with one fee: the highest of its levels' fees."""
 
     customer_id: int
     date: dt.date
@@ -241,9 +262,10 @@ class ReminderMessage:
 
     @property
     def fee(self) -> Money | None:
-        """The fee it posts as a collection cost, if any."""
-        top = [line.fee for line in self.lines if line.level == self.level]
-        return top[0] if top else None
+        """The fee it posts as a collection cost: the highest fee among its reminders' levels
+        (one fee per message), None if none has one."""
+        fees = [line.fee for line in self.lines if line.fee is not None]
+        return max(fees, key=lambda fee: fee.amount) if fees else None
 
 
 def message_due(standing: Standing, rules: Rules, day: date) -> ReminderMessage | None:

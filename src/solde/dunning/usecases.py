@@ -26,8 +26,10 @@ from solde.dunning.rules import (
     block_date,
     calendar,
     decide,
+    first_blocked_on,
     may_lift,
     message_due,
+    override_of,
 )
 from solde.ledger.customers import Customer, CustomerStatus
 from solde.ledger.posting import post
@@ -118,13 +120,13 @@ def set_next_block_date(
         errors.add("date", "required", "is required (null withdraws the next block date)")
     errors.raise_if_any()
     chosen = None if values["date"] is None else as_date(values["date"], field="date")
-    clean_text(values.get("reason"), field="reason", max_length=500)  # refused before a change
+    reason = clean_text(values.get("reason"), field="reason", max_length=500) or ""
     customer = uow.customers.lock(customer_id)
     if customer.details.status is CustomerStatus.BLOCKED:
         raise InvalidState("the customer is blocked: unblock it or take a payment first")
     state = uow.dunning.states_of([customer_id]).get(customer_id, DunningState())
     if chosen is None:
-        return _withdraw(uow, customer, state, on)
+        return _withdraw(uow, customer, state, on, reason)
     if not on <= chosen <= latest_next_block_date(on):
         raise InvalidInput.single(
             "date", "out_of_range", f"must be between {on.isoformat()} and a year later"
@@ -137,19 +139,21 @@ def set_next_block_date(
     details = {
         "date": chosen.isoformat(),
         "was": None if before is None else before.isoformat(),
-        "reason": clean_text(values.get("reason"), field="reason", max_length=500) or "",
+        "reason": reason,
     }
     _tell(uow, "customer.next_block_date_set", customer_id, on, details)
     return get_calendar(uow, customer_id, as_of=on)
 
 
 def _withdraw(
-    uow: DunningUnitOfWork, customer: Customer, state: DunningState, on: date
+    uow: DunningUnitOfWork, customer: Customer, state: DunningState, on: date, reason: str
 ) -> Calendar:
-    if state.next_block_date is None or state.next_block_date < on:
+    standing = standings(uow, [customer])[customer.id]
+    if override_of(standing, rules_of(uow), on) is None:
         raise InvalidState("the customer has no next block date to withdraw")
     uow.dunning.save_state(customer.id, replace(state, next_block_date=None))
-    _tell(uow, "customer.next_block_date_withdrawn", customer.id, on, {})
+    details = {"date": state.next_block_date.isoformat() if state.next_block_date else None}
+    _tell(uow, "customer.next_block_date_withdrawn", customer.id, on, {**details, "reason": reason})
     return get_calendar(uow, customer.id, as_of=on)
 
 
@@ -193,13 +197,17 @@ def apply_action(
     details = replace(customer.details, status=_STATUS_OF[action], status_by=BY_DUNNING)
     uow.customers.update(Customer(customer.id, details))
     state = standing.state
-    if action is Action.DEACTIVATE and standing.status is CustomerStatus.ACTIVE:
+    blocking = action is Action.BLOCK or standing.status is CustomerStatus.ACTIVE
+    if action is Action.DEACTIVATE and blocking:
         _tell(uow, _EVENT_OF[Action.BLOCK], customer.id, day, _why(standing, day))
-        state = replace(state, blocked_on=day, next_block_date=None)
-    if action is Action.BLOCK:
-        state = replace(state, blocked_on=day, next_block_date=None)
-    elif action is Action.UNBLOCK:
-        state = replace(state, blocked_on=None)
+    if blocking:
+        invoice = standing.due_invoice
+        state = replace(
+            state,
+            blocked_on=first_blocked_on(standing) or day,
+            blocked_invoice_id=None if invoice is None else invoice.id,
+            next_block_date=None,
+        )
     uow.dunning.save_state(customer.id, state)
     _tell(uow, _EVENT_OF[action], customer.id, day, _why(standing, day))
 
@@ -221,18 +229,32 @@ def _why(standing: Standing, day: date) -> dict[str, Any]:
 def _tell(
     uow: DunningUnitOfWork, event: str, customer_id: int, day: date, details: Mapping[str, Any]
 ) -> None:
+    tell(uow, event, customer_id, ("customer", customer_id), day, details)
+
+
+def tell(
+    uow: DunningUnitOfWork,
+    event: str,
+    customer_id: int,
+    about: tuple[str, int],
+    day: date,
+    details: Mapping[str, Any],
+) -> None:
+    """Write what happened twice in the same transaction: an audit entry and an event of the
+    outbox (`about` is the object's type and id)."""
+    object_type, object_id = about
     uow.audit.record(
         event,
         customer_id=customer_id,
-        object_type="customer",
-        object_id=customer_id,
+        object_type=object_type,
+        object_id=object_id,
         details=details,
     )
     uow.events.record(
         event,
         customer_id=customer_id,
-        object_type="customer",
-        object_id=customer_id,
+        object_type=object_type,
+        object_id=object_id,
         occurred_on=day,
         data={"customer_id": customer_id, **details},
     )
@@ -288,21 +310,7 @@ def remind(uow: DunningUnitOfWork, customer_id: int, day: date) -> SentReminder 
         "fee": None if message.fee is None else str(message.fee.amount),
         "invoices": [dict(line) for line in sent.lines],
     }
-    uow.audit.record(
-        "reminder.due",
-        customer_id=customer_id,
-        object_type="reminder",
-        object_id=sent.id,
-        details=details,
-    )
-    uow.events.record(
-        "reminder.due",
-        customer_id=customer_id,
-        object_type="reminder",
-        object_id=sent.id,
-        occurred_on=day,
-        data={"customer_id": customer_id, **details},
-    )
+    tell(uow, "reminder.due", customer_id, ("reminder", sent.id), day, details)
     return sent
 
 

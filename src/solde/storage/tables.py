@@ -543,6 +543,7 @@ dunning_states = Table(
     metadata,
     Column("customer_id", BigInteger, ForeignKey("customers.id"), primary_key=True),
     Column("blocked_on", Date),
+    Column("blocked_invoice_id", BigInteger),
     Column("next_block_date", Date),
     Column("next_block_date_set_on", Date),
     Column("updated_at", Stamp(), nullable=False),

@@ -81,6 +81,7 @@ class SqlDunning:
             for row in rows:
                 found[row.customer_id] = DunningState(
                     blocked_on=row.blocked_on,
+                    blocked_invoice_id=row.blocked_invoice_id,
                     next_block_date=row.next_block_date,
                     next_block_date_set_on=row.next_block_date_set_on,
                 )
@@ -90,6 +91,7 @@ class SqlDunning:
         """Keep a customer's state (insert or replace)."""
         values = {
             "blocked_on": state.blocked_on,
+            "blocked_invoice_id": state.blocked_invoice_id,
             "next_block_date": state.next_block_date,
             "next_block_date_set_on": state.next_block_date_set_on,
             "updated_at": datetime.now(UTC),

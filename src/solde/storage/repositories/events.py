@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -43,6 +43,15 @@ class SqlEvents:
                 created_at=datetime.now(UTC),
             )
         )
+
+    def told(self, type: str, object_ids: Sequence[int]) -> set[int]:
+        """Those of `object_ids` that an event of `type` already tells of."""
+        found: set[int] = set()
+        for start in range(0, len(object_ids), 500):
+            chunk = object_ids[start : start + 500]
+            query = select(e.object_id).where(e.type == type, e.object_id.in_(chunk))
+            found.update(self._c.execute(query).scalars())
+        return found
 
     def search(
         self,

@@ -28,6 +28,7 @@ def upgrade() -> None:
         "dunning_states",
         sa.Column("customer_id", sa.BigInteger(), nullable=False),
         sa.Column("blocked_on", sa.Date(), nullable=True),
+        sa.Column("blocked_invoice_id", sa.BigInteger(), nullable=True),
         sa.Column("next_block_date", sa.Date(), nullable=True),
         sa.Column("next_block_date_set_on", sa.Date(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
