@@ -16,18 +16,16 @@ costs the paths that lower balances.
     same code with the hook disabled (a container whose units of work have no
     `before_commit`).
 
-    python -m bench.scenarios.dunning hook --backend sqlite --rounds 3    # hook on/off, alternated
-    python -m bench.scenarios.dunning statements --backend sqlite        # where the day's time goes
+By hand (`bench/dunning_by_hand.py`): the hook on and off alternated in one process, and every
+statement of the day timed with the plans of the slowest.
 """
 
 from __future__ import annotations
 
-import argparse
+import hashlib
 import json
 import os
 import resource
-import statistics
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -38,19 +36,13 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 
 from bench import databases, dunning_book, generator
 from bench.databases import Database
 from bench.dunning_book import DAY, EXPECT, DunningBook
 from bench.profiles import Profile
 from bench.scenarios import Metrics, Scenario, register
-from bench.scenarios.billing_run import (
-    RUN_DATE,
-    billing_book,
-    copy_of,
-    counting,
-)
 from solde.billing.ports import Outcome
 from solde.bootstrap import Config, Container
 from solde.daily import DayReport, _overdue, _remind, _review
@@ -60,7 +52,7 @@ from solde.runs import progress_of, run_billing
 from solde.settlement.usecases import record_payment
 from solde.storage import units
 from solde.storage.migrate import head_revision
-from solde.storage.tables import customer_balances, customers
+from solde.storage.tables import customer_balances, customers, metadata
 from solde.storage.unit_of_work import SqlUnitOfWork
 
 ACTOR = "bench"
@@ -71,6 +63,35 @@ CUSTOMERS_VARIABLE = "SOLDE_BENCH_DUNNING_CUSTOMERS"
 #: Scenario 11: payments of each kind (owing, blocked), and customers of the billing run.
 HOOK_PAYMENTS = {"tiny": 10, "quick": 200, "full": 1_000}
 HOOK_BILLING = {"tiny": 30, "quick": 2_000, "full": 2_000}
+
+
+def copy_of(book: Database, name: str) -> Database:
+    """A fresh copy of a book, made as the billing run's scenario makes its copies."""
+    # imported here, not at the top: the package imports this module, and the billing run's
+    # module runs as `python -m bench.scenarios.billing_run` (it must not be imported first)
+    from bench.scenarios import billing_run
+
+    return billing_run.copy_of(book, name)
+
+
+@contextmanager
+def counting(engine: Engine) -> Iterator[Counter[str]]:
+    """Statements sent while inside, by their beginning, as the billing run counts them."""
+    from bench.scenarios import billing_run
+
+    with billing_run.counting(engine) as counts:
+        yield counts
+
+
+def schema_mark() -> str:
+    """A short fingerprint of solde's tables and columns: a cached book is made again when
+    the schema changes, even within one migration revision."""
+    columns = sorted(
+        f"{table.name}.{column.name}:{column.type!r}:{column.nullable}"
+        for table in metadata.sorted_tables
+        for column in table.columns
+    )
+    return hashlib.sha256("\n".join(columns).encode()).hexdigest()[:8]
 
 
 def customers_of(profile: Profile) -> int:
@@ -91,10 +112,10 @@ def _exists(database: Database) -> bool:
 
 def dunning_database(backend: str, size: DunningBook, log: Any = print) -> Database:
     """The dunning book of `size`, generated on first use and kept under a name made of its
-    size, its seed, the generators' versions and the schema's revision."""
+    size, its seed, the generators' versions and the schema's revision and columns."""
     revision = head_revision() or "none"
     version = f"g{generator.VERSION}d{dunning_book.VERSION}"
-    name = f"dunning_{size.customers}c_s{size.seed}_{version}_r{revision}"
+    name = f"dunning_{size.customers}c_s{size.seed}_{version}_r{revision}_{schema_mark()}"
     database = Database(backend, name)
     if _exists(database):
         return database
@@ -552,6 +573,8 @@ def payments(book: Database, make: Callable[[Config], Container], count: int) ->
 
 def billing(customers_count: int, backend: str, make: Callable[[Config], Container]) -> Metrics:
     """A billing run of one worker over a copy of the billing run's book."""
+    from bench.scenarios.billing_run import RUN_DATE, billing_book
+
     book = billing_book(backend, generator.BillingBook(customers_count))
     database = copy_of(book, "dunning_billing")
     container = make(Config(database.url))
@@ -595,99 +618,3 @@ register(
         passes=lambda s, b: None,
     )
 )
-
-
-# -- by hand: the hook on and off alternated, and where the day's time goes --------------------
-
-
-def hook_rounds(backend: str, profile: Profile, rounds: int) -> dict[str, dict[str, float]]:
-    """Scenario 11's measures with the hook and without, alternated `rounds` times in this
-    process (so that the machine's other work weighs on both alike); the medians."""
-    found: dict[str, dict[str, list[float]]] = {
-        "hook": defaultdict(list),
-        "none": defaultdict(list),
-    }
-    for _ in range(rounds):
-        for name, hooked in (("hook", True), ("none", False)):
-            for key, number in hook_side(backend, profile, hooked=hooked).items():
-                found[name][key].append(number)
-    return {name: {k: statistics.median(v) for k, v in m.items()} for name, m in found.items()}
-
-
-def statements_of_day(backend: str, profile: Profile) -> str:
-    """The day's dunning on a copy of the book with every statement timed: the statements
-    that took the most time in all, and each one's plan."""
-    book = dunning_database(backend, DunningBook(customers_of(profile)))
-    database = copy_of(book, "dunning_statements")
-    container = database.container()
-    spent: dict[str, float] = defaultdict(float)
-    calls: Counter[str] = Counter()
-    first: dict[str, tuple[str, Any]] = {}
-    starts: list[float] = []
-
-    def before(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
-        starts.append(time.perf_counter())
-
-    def after(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
-        key = " ".join(statement.split())
-        spent[key] += time.perf_counter() - starts.pop()
-        calls[key] += 1
-        if not many:
-            first.setdefault(key, (statement, params))
-
-    event.listen(container.engine, "before_cursor_execute", before)
-    event.listen(container.engine, "after_cursor_execute", after)
-    try:
-        metrics, _ = day_of_dunning(container)
-    finally:
-        event.remove(container.engine, "before_cursor_execute", before)
-        event.remove(container.engine, "after_cursor_execute", after)
-    out = [f"{json.dumps({k: round(v, 3) for k, v in metrics.items()})}\n"]
-    out.append("ms in all, calls, ms a call, statement:\n")
-    top = sorted(spent.items(), key=lambda item: -item[1])[:15]
-    for key, seconds in top:
-        each = seconds * 1000 / calls[key]
-        out.append(f"{seconds * 1000:9.1f} {calls[key]:7,} {each:8.3f}  {key[:300]}\n")
-    out.append("\nplans of the five slowest in all:\n")
-    with container.engine.connect() as connection:
-        raw = connection.connection.driver_connection
-        for key, _seconds in top[:5]:
-            if key not in first:
-                continue
-            statement, params = first[key]
-            prefix = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
-            cursor = raw.cursor()  # type: ignore[union-attr]
-            cursor.execute(prefix + statement, params)
-            out.append(f"\n{key[:300]}\n")
-            out.extend(f"    {' '.join(str(c) for c in row)}\n" for row in cursor.fetchall())
-    container.dispose()
-    databases.drop(database)
-    return "".join(out)
-
-
-def main(argv: list[str]) -> None:
-    from bench.profiles import PROFILES
-
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.scenarios.dunning", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("what", choices=("hook", "statements"))
-    parser.add_argument("--backend", choices=databases.BACKENDS, default="sqlite")
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
-    parser.add_argument("--rounds", type=int, default=3, help="hook on and off, this many times")
-    args = parser.parse_args(argv)
-    databases.WORK.mkdir(parents=True, exist_ok=True)
-    profile = PROFILES[args.profile]
-    if args.what == "statements":
-        print(statements_of_day(args.backend, profile))
-        return
-    found = hook_rounds(args.backend, profile, args.rounds)
-    for key in found["hook"]:
-        on, off = found["hook"][key], found["none"][key]
-        print(
-            f"{key:34} hook {on:12,.3f}   none {off:12,.3f}   on/off {on / off if off else 0:6.3f}"
-        )
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
