@@ -546,7 +546,14 @@ def test_a_pending_payment_unblocks_until_it_fails(books: Any) -> None:
     r = books.api.post(f"/v1/payments/{pending['id']}/fail", json={"reason": "refused"})
     assert r.status_code == 200, r.text
     cal = calendar(books, cid)
-    assert (cal["pending_payments"], cal["over_limit"], cal["action"]) == ("0.00", True, "block")
+    # the failure brings the dates back into force: blocked since 12 June, the deactivation
+    # date (13 July) has passed, so the next cycle deactivates
+    assert (cal["pending_payments"], cal["over_limit"], cal["action"]) == (
+        "0.00",
+        True,
+        "deactivate",
+    )
+    assert cal["next_deactivation_date"] == "2026-07-13"
     assert [r["level"] for r in cal["reminders"]] == [1, 2, 3]
 
 
