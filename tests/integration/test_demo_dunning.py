@@ -165,7 +165,7 @@ def test_three_customers_are_blocked_by_dunning_and_one_is_deactivated(demo: Dem
         "CUST-BLOCKED-2": d("03-09"),
         "CUST-BLOCKED-3": d("03-11"),
         "CUST-DEACTIVATED": d("01-30"),  # kept: the day the block that became a deactivation began
-        "CUST-UNBLOCKED": None,
+        "CUST-UNBLOCKED": d("03-02"),  # kept after the lift: a failed payment would bring it back
     }
 
 

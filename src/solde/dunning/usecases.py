@@ -119,18 +119,13 @@ def set_next_block_date(
     if "date" not in values:
         errors.add("date", "required", "is required (null withdraws the next block date)")
     errors.raise_if_any()
-    chosen = None if values["date"] is None else as_date(values["date"], field="date")
-    reason = clean_text(values.get("reason"), field="reason", max_length=500) or ""
+    chosen, reason = _date_and_reason(values, on)
     customer = uow.customers.lock(customer_id)
     if customer.details.status is CustomerStatus.BLOCKED:
         raise InvalidState("the customer is blocked: unblock it or take a payment first")
     state = uow.dunning.states_of([customer_id]).get(customer_id, DunningState())
     if chosen is None:
         return _withdraw(uow, customer, state, on, reason)
-    if not on <= chosen <= latest_next_block_date(on):
-        raise InvalidInput.single(
-            "date", "out_of_range", f"must be between {on.isoformat()} and a year later"
-        )
     _check_once_per_period(uow, customer, state, on)
     before = block_date(standings(uow, [customer])[customer_id], rules_of(uow), on)
     uow.dunning.save_state(
@@ -143,6 +138,28 @@ def set_next_block_date(
     }
     _tell(uow, "customer.next_block_date_set", customer_id, on, details)
     return get_calendar(uow, customer_id, as_of=on)
+
+
+def _date_and_reason(values: Mapping[str, object], on: date) -> tuple[date | None, str]:
+    """The chosen date (None: withdraw) and the reason, every fault reported at once."""
+    errors = FieldErrors()
+    chosen = None
+    reason = ""
+    try:
+        if values["date"] is not None:
+            chosen = as_date(values["date"], field="date")
+            if not on <= chosen <= latest_next_block_date(on):
+                errors.add(
+                    "date", "out_of_range", f"must be between {on.isoformat()} and a year later"
+                )
+    except InvalidInput as exc:
+        errors.absorb(exc)
+    try:
+        reason = clean_text(values.get("reason"), field="reason", max_length=500) or ""
+    except InvalidInput as exc:
+        errors.absorb(exc)
+    errors.raise_if_any()
+    return chosen, reason
 
 
 def _withdraw(
