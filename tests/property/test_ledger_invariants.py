@@ -2458,8 +2458,8 @@ def machine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> typ
 
 def test_random_operations_keep_every_ledger_invariant(machine: type, backend: str) -> None:
     # Every simulated day runs the daily cycle (about 60 days an example): fewer examples keep
-    # the run as long as it was before dunning (about 40 s a backend).
-    examples = 25 if backend == "sqlite" else 10
+    # the run close to what it was before dunning.
+    examples = 30 if backend == "sqlite" else 12
     machine.TestCase.settings = settings(
         max_examples=examples,
         stateful_step_count=35,
