@@ -43,6 +43,7 @@ from bench.databases import Database
 from bench.dunning_book import DAY, EXPECT, DunningBook
 from bench.profiles import Profile
 from bench.scenarios import Metrics, Scenario, register
+from solde import bootstrap
 from solde.billing.ports import Outcome
 from solde.bootstrap import Config, Container
 from solde.daily import DayReport, _overdue, _remind, _review
@@ -156,23 +157,39 @@ def _cpu_seconds() -> float:
 
 @dataclass(slots=True)
 class Step:
-    """One timed step: wall and processor seconds, statements sent."""
+    """One timed step: wall and processor seconds, statements sent, and the time spent in
+    the before-commit hook (none when the container has no hook)."""
 
     seconds: float = 0.0
     cpu: float = 0.0
     statements: int = 0
+    hook_seconds: float = 0.0
 
 
 @contextmanager
 def timed(engine: Engine) -> Iterator[Step]:
-    """Time what runs inside, counting its statements (`executemany` once)."""
+    """Time what runs inside, counting its statements (`executemany` once) and timing each
+    call of `solde.bootstrap.before_commit` (which `Container.uow` reads when called)."""
     step = Step()
-    with counting(engine) as counts:
-        cpu = _cpu_seconds()
+    hook = bootstrap.before_commit
+
+    def timed_hook(uow: SqlUnitOfWork) -> None:
         started = time.perf_counter()
-        yield step
-        step.seconds = time.perf_counter() - started
-        step.cpu = _cpu_seconds() - cpu
+        try:
+            hook(uow)
+        finally:
+            step.hook_seconds += time.perf_counter() - started
+
+    bootstrap.before_commit = timed_hook
+    try:
+        with counting(engine) as counts:
+            cpu = _cpu_seconds()
+            started = time.perf_counter()
+            yield step
+            step.seconds = time.perf_counter() - started
+            step.cpu = _cpu_seconds() - cpu
+    finally:
+        bootstrap.before_commit = hook
     step.statements = sum(counts.values())
 
 
@@ -562,9 +579,11 @@ def payments(book: Database, make: Callable[[Config], Container], count: int) ->
         "payments_per_s": len(owing) / plain.seconds,
         "payment_cpu_ms": plain.cpu * 1000 / len(owing),
         "payment_statements": plain.statements / len(owing),
+        "payment_hook_ms": plain.hook_seconds * 1000 / len(owing),
         "blocked_payments_per_s": len(blocked) / lifting.seconds,
         "blocked_payment_cpu_ms": lifting.cpu * 1000 / len(blocked),
         "blocked_payment_statements": lifting.statements / len(blocked),
+        "blocked_payment_hook_ms": lifting.hook_seconds * 1000 / len(blocked),
         "blocks_lifted": float(len(blocked) - left),
         "payments": float(len(owing)),
         "blocked_payments": float(len(blocked)),
@@ -592,6 +611,7 @@ def billing(customers_count: int, backend: str, make: Callable[[Config], Contain
         "billing_invoices_per_s": invoiced / step.seconds,
         "billing_invoice_cpu_ms": step.cpu * 1000 / invoiced,
         "billing_statements_per_invoice": step.statements / invoiced,
+        "billing_hook_ms_per_invoice": step.hook_seconds * 1000 / invoiced,
         "billing_invoices": float(invoiced),
     }
 

@@ -60,5 +60,8 @@ def test_the_dunning_scenarios_measure_the_day_and_the_hook(tmp_path: Path) -> N
     assert unhooked["blocks_lifted"] == 0
     # lifting a block reads the customer's standing and writes the unblock: more statements
     assert hooked["blocked_payment_statements"] > unhooked["blocked_payment_statements"]
+    # the time spent in the hook is measured inside it: none when the hook is disabled
+    assert hooked["blocked_payment_hook_ms"] > hooked["payment_hook_ms"] > 0
+    assert unhooked["payment_hook_ms"] == unhooked["blocked_payment_hook_ms"] == 0
     assert hooked["billing_invoices"] == unhooked["billing_invoices"] == 30
     assert results["dunning_hook"]["ratio"] > 0
