@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The business packages never read the clock: every date they need arrives as a parameter.
 
-Walks the source of solde.domain, solde.ledger, solde.settlement, solde.billing and solde.dunning and fails
-on any call that reads the current time or date (`date.today()`, `datetime.now()`,
-`time.time()`, ...), on imports of the clock-reading functions, and on imports of modules
-that are clocks by nature.
+Walks the source of solde.domain, solde.ledger, solde.settlement, solde.billing and
+solde.dunning and fails on any call that reads the current time or date (`date.today()`,
+`datetime.now()`, `time.time()`, ...), on imports of the clock-reading functions, and on
+imports of modules that are clocks by nature.
 Exit status 1 lists every offence as `path:line: what`.
 """
 
