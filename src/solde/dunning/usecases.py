@@ -4,7 +4,7 @@ an event in the outbox, written in the same transaction as the change."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -123,11 +123,12 @@ def set_next_block_date(
     customer = uow.customers.lock(customer_id)
     if customer.details.status is CustomerStatus.BLOCKED:
         raise InvalidState("the customer is blocked: unblock it or take a payment first")
-    state = uow.dunning.states_of([customer_id]).get(customer_id, DunningState())
+    standing = standings(uow, [customer])[customer_id]
+    state = standing.state
     if chosen is None:
-        return _withdraw(uow, customer, state, on, reason)
+        return _withdraw(uow, standing, on, reason)
     _check_once_per_period(uow, customer, state, on)
-    before = block_date(standings(uow, [customer])[customer_id], rules_of(uow), on)
+    before = block_date(standing, rules_of(uow), on)
     uow.dunning.save_state(
         customer_id, replace(state, next_block_date=chosen, next_block_date_set_on=on)
     )
@@ -162,16 +163,21 @@ def _date_and_reason(values: Mapping[str, object], on: date) -> tuple[date | Non
     return chosen, reason
 
 
-def _withdraw(
-    uow: DunningUnitOfWork, customer: Customer, state: DunningState, on: date, reason: str
-) -> Calendar:
-    standing = standings(uow, [customer])[customer.id]
-    if override_of(standing, rules_of(uow), on) is None:
+def _withdraw(uow: DunningUnitOfWork, standing: Standing, on: date, reason: str) -> Calendar:
+    withdrawn = override_of(standing, rules_of(uow), on)
+    if withdrawn is None:
         raise InvalidState("the customer has no next block date to withdraw")
-    uow.dunning.save_state(customer.id, replace(state, next_block_date=None))
+    state = standing.state
+    uow.dunning.save_state(standing.customer_id, replace(state, next_block_date=None))
     details = {"date": state.next_block_date.isoformat() if state.next_block_date else None}
-    _tell(uow, "customer.next_block_date_withdrawn", customer.id, on, {**details, "reason": reason})
-    return get_calendar(uow, customer.id, as_of=on)
+    _tell(
+        uow,
+        "customer.next_block_date_withdrawn",
+        standing.customer_id,
+        on,
+        {**details, "reason": reason},
+    )
+    return get_calendar(uow, standing.customer_id, as_of=on)
 
 
 def _check_once_per_period(
@@ -349,26 +355,27 @@ def plan_day(uow: DunningUnitOfWork, day: date) -> DayPlan:
     """What dunning would do on `day` (nothing is changed): the list page and previews."""
     rules = rules_of(uow)
     plan = DayPlan(day, {action: [] for action in Action})
-    ids = sorted(set(uow.dunning.to_review(day)))
-    for chunk in _chunks(ids):
-        customers = [uow.customers.get(i) for i in chunk]
-        found = standings(uow, customers)
-        for customer in customers:
-            standing = found[customer.id]
-            action = decide(standing, rules, day)
-            if action is not None:
-                plan.actions[action].append(calendar(standing, rules, day))
-                plan.names[customer.id] = customer.name
-    for chunk in _chunks(sorted(set(uow.dunning.to_remind(day, rules.settings.reminder_offsets)))):
-        customers = [uow.customers.get(i) for i in chunk]
-        found = standings(uow, customers)
-        for customer in customers:
-            message = message_due(found[customer.id], rules, day)
-            if message is not None:
-                plan.messages.append(message)
-                plan.names[customer.id] = customer.name
+    for customer, standing in _standings_of(uow, uow.dunning.to_review(day)):
+        action = decide(standing, rules, day)
+        if action is not None:
+            plan.actions[action].append(calendar(standing, rules, day))
+            plan.names[customer.id] = customer.name
+    offsets = rules.settings.reminder_offsets
+    for customer, standing in _standings_of(uow, uow.dunning.to_remind(day, offsets)):
+        message = message_due(standing, rules, day)
+        if message is not None:
+            plan.messages.append(message)
+            plan.names[customer.id] = customer.name
     return plan
 
 
-def _chunks(ids: Sequence[int], size: int = 500) -> list[Sequence[int]]:
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
+def _standings_of(
+    uow: DunningUnitOfWork, customer_ids: Sequence[int], size: int = 500
+) -> Iterator[tuple[Customer, Standing]]:
+    """Each customer with its standing, read `size` customers at a time."""
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), size):
+        customers = [uow.customers.get(i) for i in ids[start : start + size]]
+        found = standings(uow, customers)
+        for customer in customers:
+            yield customer, found[customer.id]

@@ -39,12 +39,11 @@ _pay = transactions.alias("pay")
 
 
 def _pending_names_invoice() -> Any:
-    pay = _pay
     return exists().where(
-        pay.c.customer_id == d.customer_id,
-        pay.c.invoice_id == d.id,
-        pay.c.type == TxType.PAYMENT.value,
-        pay.c.state == State.PENDING.value,
+        _pay.c.customer_id == d.customer_id,
+        _pay.c.invoice_id == d.id,
+        _pay.c.type == TxType.PAYMENT.value,
+        _pay.c.state == State.PENDING.value,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, insert, select
 
 from solde.dunning.ports import Event
 from solde.ledger.ports import Page
+from solde.storage.batches import chunks
 from solde.storage.tables import events
 
 e = events.c
@@ -47,8 +48,7 @@ class SqlEvents:
     def told(self, type: str, object_ids: Sequence[int]) -> set[int]:
         """Those of `object_ids` that an event of `type` already tells of."""
         found: set[int] = set()
-        for start in range(0, len(object_ids), 500):
-            chunk = object_ids[start : start + 500]
+        for chunk in chunks(object_ids):
             query = select(e.object_id).where(e.type == type, e.object_id.in_(chunk))
             found.update(self._c.execute(query).scalars())
         return found
