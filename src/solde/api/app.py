@@ -13,15 +13,19 @@ from solde.api.routes import (
     customers,
     dunning,
     events,
+    exports,
     health,
+    imports,
     invoice_groups,
     invoices,
     jobs,
+    lists,
     payments,
     reports,
     services,
     settings,
     settlement,
+    statements,
     transactions,
 )
 from solde.bootstrap import Container
@@ -76,4 +80,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(dunning.customer_router)
     app.include_router(dunning.router)
     app.include_router(events.router)
+    app.include_router(lists.router)
+    app.include_router(statements.router)
+    app.include_router(imports.router)
+    app.include_router(exports.router)
     return app

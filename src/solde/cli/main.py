@@ -15,6 +15,8 @@ from solde.cli import (
     daily,
     dunning,
     events,
+    exports,
+    imports,
     invoice_groups,
     invoices,
     ledger,
@@ -53,6 +55,8 @@ app.command("simulate")(daily.simulate)
 app.add_typer(dunning.app, name="dunning")
 app.add_typer(events.app, name="events")
 app.add_typer(reports.app, name="report")
+app.add_typer(exports.app, name="export")
+app.add_typer(imports.app, name="import")
 app.add_typer(users.app, name="user")
 app.command("balance")(ledger.balance)
 app.command("settle")(ledger.settle)

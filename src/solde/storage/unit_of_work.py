@@ -26,10 +26,13 @@ from solde.storage.repositories.documents import SqlDocuments
 from solde.storage.repositories.dunning import SqlDunning
 from solde.storage.repositories.events import SqlEvents
 from solde.storage.repositories.groups import SqlGroups
+from solde.storage.repositories.journal import SqlJournal
+from solde.storage.repositories.lists import SqlLists
 from solde.storage.repositories.numbering import SqlNumbering
 from solde.storage.repositories.runs import SqlRuns
 from solde.storage.repositories.services import SqlServices
 from solde.storage.repositories.settings import SqlSettings
+from solde.storage.repositories.statements import SqlStatements
 from solde.storage.repositories.transactions import SqlTransactions
 
 
@@ -50,6 +53,9 @@ class SqlUnitOfWork:
     cycles: SqlCycles
     dunning: SqlDunning
     events: SqlEvents
+    lists: SqlLists
+    statements: SqlStatements
+    journal: SqlJournal
 
     def __init__(
         self,
@@ -98,6 +104,9 @@ class SqlUnitOfWork:
         self.cycles = SqlCycles(connection)
         self.dunning = SqlDunning(connection)
         self.events = SqlEvents(connection)
+        self.lists = SqlLists(connection)
+        self.statements = SqlStatements(connection)
+        self.journal = SqlJournal(connection)
         return self
 
     @contextmanager

@@ -1,0 +1,9 @@
+"""/v1/lists: filled in by the work on SPEC §11–13."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from solde.api.exact_json import ExactJSONRoute
+
+router = APIRouter(prefix="/v1/lists", tags=["lists"], route_class=ExactJSONRoute)
