@@ -1,4 +1,4 @@
-"""Read model: balance by customer and receivables (SPEC §12). Filled in by the work on SPEC §11–13."""
+"""Read model: balance by customer and receivables (SPEC §12)."""
 
 from __future__ import annotations
 
