@@ -1,8 +1,154 @@
-"""Read model: balance by customer and receivables (SPEC §12)."""
+"""Read model: balance by customer and receivables (SPEC §12).
+
+Both lists are one SQL statement each, filtered, ordered and paged in the database, so that a
+page of 100,000 customers never brings them into Python, and an export streams every row of
+one statement in batches.
+
+Pages are keyset pages: the cursor is the id of the last customer of the previous page; the
+next page holds the customers whose sort keys come after that customer's (read again, so a
+cursor stays valid when the filters change), with the id breaking ties.
+
+**Balance by customer** reads the customers joined to their aggregate rows alone. Whether a
+customer is stale is worked out in SQL from the customer's billing day and period (its own or
+the defaults of settings) as month numbers: the last billing day on or before D falls in the
+latest month, not after D's, whose number is congruent to the customer's anchor month modulo
+its period (the anchor is the billing day on or before its first service's start; without a
+service, January 2000). That is `domain.periods.period_containing(D, anchor, months).start`,
+written with integer arithmetic that SQLite and PostgreSQL both evaluate, so the flag can be
+filtered and sorted on.
+
+**Receivables** as of a day on or after every customer's latest activity read the aggregate
+rows and age the open debits by their open amount now; as of an earlier day, each posted
+transaction dated on or before it is opened again by the allocations dated after it (the meaning
+of `SqlBalances.as_of`).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    FromClause,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+
+from solde.domain.errors import InvalidInput
+from solde.ledger.lists import (
+    OVERDUE,
+    BalanceListQuery,
+    BalanceRow,
+    BalanceSort,
+    Bucket,
+    ReceivableRow,
+    ReceivableSort,
+    ReceivablesQuery,
+    ReceivableTotals,
+    Scope,
+    first_due_of,
+)
+from solde.ledger.model import Kind, Origin, State
+from solde.ledger.ports import Page
+from solde.storage import units
+from solde.storage.repositories.settings import SqlSettings
+from solde.storage.tables import (
+    allocations,
+    customer_balances,
+    customers,
+    documents,
+    services,
+    transactions,
+)
+
+c = customers.c
+b = customer_balances.c
+t = transactions.c
+a = allocations.c
+d = documents.c
+s = services.c
+POSTED = [State.OPEN.value, State.CLOSED.value]
+#: Rows fetched at a time by an export.
+STREAM_BATCH = 2_000
+#: The anchor month of a customer without services: January 2000 (months since year 0).
+CALENDAR_ANCHOR_MONTH = 2000 * 12
+_LAST_DATE = date(9999, 12, 31)
+_FIRST_DATE = date(1, 1, 1)
+R = TypeVar("R")
+
+Key = tuple[ColumnElement[Any], bool]  # an expression of the order and whether descending
+
+
+def _int(value: ColumnElement[Any]) -> ColumnElement[int]:
+    return cast(value, Integer)
+
+
+def _month_number(day: Any) -> ColumnElement[int]:
+    """Months since year 0 of a date column (January 2000 = 24000)."""
+    return _int(extract("year", day)) * 12 + _int(extract("month", day)) - 1
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _customer_filters(
+    query: BalanceListQuery | ReceivablesQuery,
+) -> list[ColumnElement[bool]]:
+    """The filters both lists share, on the customer row."""
+    found: list[ColumnElement[bool]] = []
+    if query.segment is not None:
+        found.append(c.segment == query.segment)
+    if query.currency is not None:
+        found.append(c.currency == query.currency)
+    if query.payment_method is not None:
+        found.append(c.payment_method == query.payment_method.value)
+    if query.status is not None:
+        found.append(c.status == query.status.value)
+    if query.text:
+        pattern = _like(query.text)
+        found.append(
+            or_(
+                func.lower(c.name).like(pattern, escape="\\"),
+                func.lower(c.external_ref).like(pattern, escape="\\"),
+                func.lower(c.email).like(pattern, escape="\\"),
+            )
+        )
+    return found
+
+
+def _after(keys: Sequence[Key], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows whose keys come after `values` in the order of `keys` (keyset paging)."""
+    clauses = []
+    for index, (expr, descending) in enumerate(keys):
+        same = [k == v for (k, _d), v in zip(keys[:index], values[:index], strict=True)]
+        beyond = expr < values[index] if descending else expr > values[index]
+        clauses.append(and_(*same, beyond))
+    return or_(*clauses)
+
+
+def _ordered(keys: Sequence[Key]) -> list[ColumnElement[Any]]:
+    return [expr.desc() if descending else expr.asc() for expr, descending in keys]
+
+
+def _dated(column: Any, descending: bool) -> ColumnElement[Any]:
+    """A nullable date as a sort key: rows without one come last in both directions."""
+    missing = _FIRST_DATE if descending else _LAST_DATE
+    return func.coalesce(column, literal(missing, Date()))
 
 
 class SqlLists:
@@ -10,3 +156,357 @@ class SqlLists:
 
     def __init__(self, connection: Connection) -> None:
         self._c = connection
+
+    # -- balance by customer ----------------------------------------------------------------
+
+    def balance_page(self, query: BalanceListQuery) -> Page[BalanceRow]:
+        """One page of the balance-by-customer list, in the query's order."""
+        stale = self._stale(query.as_of)
+        keys = _balance_keys(query, stale)
+        base = customers.join(customer_balances, b.customer_id == c.id)
+        ids = (
+            select(c.id.label("id"), *(k.label(f"k{i}") for i, (k, _d) in enumerate(keys)))
+            .select_from(base)
+            .where(*self._balance_filters(query, stale))
+        )
+        if query.starting_after is not None:
+            ids = ids.where(_after(keys, self._cursor(base, keys, query.starting_after)))
+        page = ids.order_by(*_ordered(keys)).limit(query.limit + 1).subquery()
+        page_keys = [(page.c[f"k{i}"], desc) for i, (_k, desc) in enumerate(keys)]
+        stmt = (
+            _balance_columns(stale)
+            .select_from(base.join(page, page.c.id == c.id))
+            .order_by(*_ordered(page_keys))
+        )
+        rows = [_balance_row(r) for r in self._c.execute(stmt)]
+        return Page(tuple(rows[: query.limit]), len(rows) > query.limit)
+
+    def each_balance(self, query: BalanceListQuery) -> Iterator[BalanceRow]:
+        """Every row of the filtered list in the query's order (its page aside), streamed
+        from one statement in batches."""
+        stale = self._stale(query.as_of)
+        stmt = (
+            _balance_columns(stale)
+            .select_from(customers.join(customer_balances, b.customer_id == c.id))
+            .where(*self._balance_filters(query, stale))
+            .order_by(*_ordered(_balance_keys(query, stale)))
+        )
+        return self._stream(stmt, _balance_row)
+
+    def _balance_filters(
+        self, query: BalanceListQuery, stale: ColumnElement[bool]
+    ) -> list[ColumnElement[bool]]:
+        found = _customer_filters(query)
+        if query.min_lines:
+            found.append(b.unbilled_count >= query.min_lines)
+        if query.stale_only:
+            found.append(stale)
+        return found
+
+    def _stale(self, as_of: date) -> ColumnElement[bool]:
+        """Whether a customer has an unbilled line dated before its last billing day on or
+        before `as_of` (see the module's docstring)."""
+        defaults = SqlSettings(self._c).get().billing
+        day = func.coalesce(c.billing_day, defaults.billing_day)
+        months = func.coalesce(c.period_months, defaults.period_months)
+        start_month = _month_number(s.start_date) - case(
+            (_int(extract("day", s.start_date)) < day, 1), else_=0
+        )
+        anchor = func.coalesce(
+            select(func.min(start_month)).where(s.customer_id == c.id).scalar_subquery(),
+            CALENDAR_ANCHOR_MONTH,
+        )
+        phase = case((months == 1, 0), else_=anchor % months)
+        latest = as_of.year * 12 + as_of.month - 1 - case((day > as_of.day, 1), else_=0)
+        billing_month = latest - (latest - phase) % months
+        first = b.unbilled_first
+        first_at = _month_number(first) * 32 + _int(extract("day", first))
+        return and_(b.unbilled_count > 0, first.isnot(None), first_at < billing_month * 32 + day)
+
+    # -- receivables ------------------------------------------------------------------------
+
+    def receivables_page(self, query: ReceivablesQuery) -> Page[ReceivableRow]:
+        """One page of the receivables list, in the query's order."""
+        figures = self._figures(query.as_of)
+        keys = _receivable_keys(query, figures)
+        base = _receivables_from(figures)
+        stmt = (
+            _receivable_columns(figures)
+            .select_from(base)
+            .where(*_receivable_filters(query, figures))
+        )
+        if query.starting_after is not None:
+            stmt = stmt.where(_after(keys, self._cursor(base, keys, query.starting_after)))
+        stmt = stmt.order_by(*_ordered(keys)).limit(query.limit + 1)
+        rows = [_receivable_row(r) for r in self._c.execute(stmt)]
+        return Page(tuple(rows[: query.limit]), len(rows) > query.limit)
+
+    def each_receivable(self, query: ReceivablesQuery) -> Iterator[ReceivableRow]:
+        """Every row of the filtered receivables in the query's order, streamed."""
+        figures = self._figures(query.as_of)
+        stmt = (
+            _receivable_columns(figures)
+            .select_from(_receivables_from(figures))
+            .where(*_receivable_filters(query, figures))
+            .order_by(*_ordered(_receivable_keys(query, figures)))
+        )
+        return self._stream(stmt, _receivable_row)
+
+    def receivables_totals(self, query: ReceivablesQuery) -> list[ReceivableTotals]:
+        """The filtered receivables summed per currency (the page and order aside)."""
+        figures = self._figures(query.as_of)
+        sums = [func.sum(_figure(figures, name)) for name in _FIGURES]
+        stmt = (
+            select(c.currency, func.count(), *sums)
+            .select_from(_receivables_from(figures))
+            .where(*_receivable_filters(query, figures))
+            .group_by(c.currency)
+            .order_by(c.currency)
+        )
+        return [_totals(row) for row in self._c.execute(stmt)]
+
+    def _figures(self, as_of: date) -> FromClause:
+        """Per customer: balance, debit, credit, awaiting and the aged open debit as of the
+        end of `as_of` (customers without any are absent: read them as zeros)."""
+        latest = self._c.execute(select(func.max(b.activity))).scalar()
+        if latest is None or as_of >= latest:
+            return _figures_now(as_of)
+        return _figures_then(as_of)
+
+    # -- shared -----------------------------------------------------------------------------
+
+    def _cursor(self, base: FromClause, keys: Sequence[Key], customer_id: int) -> list[Any]:
+        """The sort keys of the customer a page starts after (whatever the filters)."""
+        stmt = select(*(k for k, _d in keys)).select_from(base).where(c.id == customer_id)
+        row = self._c.execute(stmt).first()
+        if row is None:
+            raise InvalidInput.single(
+                "starting_after", "invalid_cursor", "is not a cursor returned by this list"
+            )
+        return list(row)
+
+    def _stream(self, stmt: Select[Any], make: Callable[[Any], R]) -> Iterator[R]:
+        result = self._c.execution_options(yield_per=STREAM_BATCH).execute(stmt)
+        try:
+            for row in result:
+                yield make(row)
+        finally:
+            result.close()
+
+
+# -- balance by customer: columns, order, rows -----------------------------------------------
+
+
+def _balance_columns(stale: ColumnElement[bool]) -> Select[Any]:
+    return select(
+        c.id, c.external_ref, c.name, c.currency, c.segment, c.payment_method, c.status,
+        b.unbilled_count, b.unbilled_net, b.unbilled_gross, b.unbilled_first, b.unbilled_last,
+        b.balance, case((stale, 1), else_=0),
+    )  # fmt: skip
+
+
+def _balance_keys(query: BalanceListQuery, stale: ColumnElement[bool]) -> list[Key]:
+    desc = query.descending
+    sort = query.sort
+    first: ColumnElement[Any]
+    if sort is BalanceSort.NAME:
+        first = func.lower(c.name)
+    elif sort is BalanceSort.BALANCE:
+        first = b.balance
+    elif sort is BalanceSort.UNBILLED_COUNT:
+        first = b.unbilled_count
+    elif sort is BalanceSort.UNBILLED_GROSS:
+        first = b.unbilled_gross
+    elif sort is BalanceSort.FIRST_LINE_DATE:
+        first = _dated(b.unbilled_first, desc)
+    elif sort is BalanceSort.LAST_LINE_DATE:
+        first = _dated(b.unbilled_last, desc)
+    else:
+        first = case((stale, 1), else_=0)
+    return [(first, desc), (c.id, desc)]
+
+
+def _balance_row(row: Any) -> BalanceRow:
+    (
+        id_, ref, name, currency, segment, method, status, count, net, gross, first, last,
+        balance, stale,
+    ) = row  # fmt: skip
+    money = units.from_minor
+    return BalanceRow(
+        id=id_,
+        external_ref=ref,
+        name=name,
+        currency=currency,
+        segment=segment,
+        payment_method=method,
+        status=status,
+        unbilled_count=count,
+        unbilled_net=money(net, currency),
+        unbilled_gross=money(gross, currency),
+        first_line_date=first,
+        last_line_date=last,
+        balance=money(balance, currency),
+        stale=bool(stale),
+    )
+
+
+# -- receivables: figures, columns, filters, order, rows -------------------------------------
+
+_FIGURES = ("balance", "debit", "credit", "awaiting", *(bucket.value for bucket in Bucket))
+
+
+def _due() -> ColumnElement[date]:
+    """The due date of a posted debit: its invoice's due date, else its own date."""
+    return case((t.type == "invoice", func.coalesce(d.due_date, t.date)), else_=t.date)
+
+
+def _bucket_conditions(due: ColumnElement[date], as_of: date) -> dict[str, ColumnElement[bool]]:
+    """Per bucket, whether a debit due on `due` is in it at the end of `as_of`."""
+    found: dict[str, ColumnElement[bool]] = {Bucket.NOT_DUE.value: due >= as_of}
+    upper = as_of  # due dates before this one are older than the previous bucket
+    for bucket, _most in OVERDUE:
+        first = first_due_of(bucket, as_of)
+        found[bucket.value] = due < upper if first is None else and_(due < upper, due >= first)
+        upper = first if first is not None else upper
+    return found
+
+
+def _with_documents(source: FromClause) -> FromClause:
+    return source.outerjoin(
+        documents,
+        and_(t.type == "invoice", d.customer_id == t.customer_id, d.id == t.invoice_id),
+    )
+
+
+def _figures_now(as_of: date) -> FromClause:
+    """The aggregates now, with the open debits aged by their open amount now."""
+    aged = _bucket_conditions(_due(), as_of)
+    aging = (
+        select(
+            t.customer_id.label("customer_id"),
+            *(
+                func.sum(case((cond, t.open_amount), else_=0)).label(name)
+                for name, cond in aged.items()
+            ),
+        )
+        .select_from(_with_documents(transactions))
+        .where(t.state == State.OPEN.value, t.kind == Kind.DEBIT.value)
+        .group_by(t.customer_id)
+        .subquery("aging")
+    )
+    return (
+        select(
+            b.customer_id.label("customer_id"),
+            b.balance.label("balance"),
+            b.debit.label("debit"),
+            b.credit.label("credit"),
+            b.awaiting.label("awaiting"),
+            *(func.coalesce(aging.c[name], 0).label(name) for name in aged),
+        )
+        .select_from(customer_balances.outerjoin(aging, aging.c.customer_id == b.customer_id))
+        .subquery("figures")
+    )
+
+
+def _figures_then(as_of: date) -> FromClause:
+    """The figures at the end of a past day, from the dated history."""
+    sides = union_all(
+        select(a.customer_id, a.debit_id.label("tx"), a.amount).where(a.date <= as_of),
+        select(a.customer_id, a.credit_id.label("tx"), a.amount).where(a.date <= as_of),
+    ).subquery("sides")
+    settled = (
+        select(sides.c.customer_id, sides.c.tx, func.sum(sides.c.amount).label("settled"))
+        .group_by(sides.c.customer_id, sides.c.tx)
+        .subquery("settled")
+    )
+    posted = and_(t.state.in_(POSTED), t.date <= as_of)
+    pending = and_(
+        t.origin == Origin.PENDING.value,
+        t.entered_on <= as_of,
+        or_(t.resolved_on.is_(None), t.resolved_on > as_of),
+    )
+    is_debit = t.kind == Kind.DEBIT.value
+    signed = case((is_debit, t.amount), else_=-t.amount)
+    open_then = t.amount - func.coalesce(settled.c.settled, 0)
+    aged = _bucket_conditions(_due(), as_of)
+    source = _with_documents(
+        transactions.outerjoin(
+            settled, and_(settled.c.customer_id == t.customer_id, settled.c.tx == t.id)
+        )
+    )
+    return (
+        select(
+            t.customer_id.label("customer_id"),
+            func.sum(case((posted, signed), else_=0)).label("balance"),
+            func.sum(case((and_(posted, is_debit), open_then), else_=0)).label("debit"),
+            (-func.sum(case((and_(posted, ~is_debit), open_then), else_=0))).label("credit"),
+            func.sum(case((pending, signed), else_=0)).label("awaiting"),
+            *(
+                func.sum(case((and_(posted, is_debit, cond), open_then), else_=0)).label(name)
+                for name, cond in aged.items()
+            ),
+        )
+        .select_from(source)
+        .where(or_(posted, pending))
+        .group_by(t.customer_id)
+        .subquery("figures")
+    )
+
+
+def _receivables_from(figures: FromClause) -> FromClause:
+    return customers.outerjoin(figures, figures.c.customer_id == c.id)
+
+
+def _figure(figures: FromClause, name: str) -> ColumnElement[int]:
+    return func.coalesce(figures.c[name], 0)
+
+
+def _receivable_columns(figures: FromClause) -> Select[Any]:
+    return select(
+        c.id, c.external_ref, c.name, c.currency, c.segment, c.payment_method, c.status,
+        *(_figure(figures, name) for name in _FIGURES),
+    )  # fmt: skip
+
+
+def _receivable_filters(query: ReceivablesQuery, figures: FromClause) -> list[ColumnElement[bool]]:
+    found = _customer_filters(query)
+    balance = _figure(figures, "balance")
+    if query.scope is Scope.OWING:
+        found.append(balance > 0)
+    elif query.scope is Scope.NONZERO:
+        found.append(balance != 0)
+    if query.min_overdue is not None:
+        names = [bucket.value for bucket, _most in OVERDUE]
+        older = names[names.index(query.min_overdue.value) :]
+        found.append(or_(*(_figure(figures, name) > 0 for name in older)))
+    return found
+
+
+_SORTED = {
+    ReceivableSort.BALANCE: "balance",
+    ReceivableSort.DEBIT: "debit",
+    ReceivableSort.CREDIT: "credit",
+    ReceivableSort.AWAITING: "awaiting",
+}
+
+
+def _receivable_keys(query: ReceivablesQuery, figures: FromClause) -> list[Key]:
+    desc = query.descending
+    first: ColumnElement[Any]
+    if query.sort is ReceivableSort.NAME:
+        first = func.lower(c.name)
+    else:
+        first = _figure(figures, _SORTED.get(query.sort, query.sort.value))
+    return [(first, desc), (c.id, desc)]
+
+
+def _receivable_row(row: Any) -> ReceivableRow:
+    id_, ref, name, currency, segment, method, status, *figures = row
+    money = [units.from_minor(value, currency) for value in figures]
+    return ReceivableRow(id_, ref, name, currency, segment, method, status, *money)
+
+
+def _totals(row: Any) -> ReceivableTotals:
+    currency, count, *sums = row
+    money = [units.from_minor(0 if value is None else int(value), currency) for value in sums]
+    return ReceivableTotals(currency, count, *money)
