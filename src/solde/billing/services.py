@@ -46,6 +46,7 @@ class Service:
     billed_through: dt.date | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    external_ref: str | None = None  # the key an import gave it, unique per customer
 
     @property
     def price(self) -> LinePrice:
@@ -83,6 +84,7 @@ class ServiceInput:
     price: LinePrice
     start_date: dt.date
     end_date: dt.date | None
+    external_ref: str | None = None  # the key of an imported service, unique per customer
 
 
 def _description(value: object, field: str) -> str:

@@ -147,6 +147,8 @@ class Transaction:
     note: str | None = None  # reason of a void, a reversal, a failure
     created_by: str | None = None
     created_at: dt.datetime | None = None
+    #: the key an import gave it, unique per customer (None when not imported)
+    external_ref: str | None = None
 
     @property
     def currency(self) -> str:
@@ -206,6 +208,7 @@ class NewTransaction:
     reverses_id: int | None = None
     related_id: int | None = None
     note: str | None = None
+    external_ref: str | None = None  # the key an import gave it, unique per customer
 
 
 class AllocationSource(StrEnum):

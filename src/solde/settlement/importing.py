@@ -12,7 +12,7 @@ differ, when a batch holds a debit older than one an earlier payment would have 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -53,6 +53,9 @@ class ImportRow:
     customer_id: int
     kind: RowKind
     values: dict[str, object]
+    #: the row's key in the system it comes from, kept on its transaction (unique per
+    #: customer: the caller skips keys already taken)
+    external_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +146,16 @@ def _transaction(row: ImportRow, customer: Customer, *, on: date) -> tuple[NewTr
     """The row's transaction, and whether it is a refund forced beyond the credit."""
     if row.kind is RowKind.LINE:
         entry = parse_entry(row.values, on=on)
-        return line_transaction(customer.id, customer.currency, entry, on=on), False
+        new = line_transaction(customer.id, customer.currency, entry, on=on)
+        return replace(new, external_ref=row.external_ref), False
     payment = parse_payment(
         row.values,
         currency=customer.currency,
         default_method=customer.details.payment_method,
         on=on,
     )
-    return payment_transaction(customer.id, payment, on=on), payment.force
+    new = payment_transaction(customer.id, payment, on=on)
+    return replace(new, external_ref=row.external_ref), payment.force
 
 
 def _field_of(error: SoldeError) -> str:

@@ -144,6 +144,7 @@ transactions = Table(
     Column("note", String(500)),
     Column("created_at", Stamp(), nullable=False),
     Column("created_by", String(100)),
+    Column("external_ref", String(100)),  # the key of an imported row (migration 0007)
     PrimaryKeyConstraint("customer_id", "id"),
     UniqueConstraint("id"),
     CheckConstraint("amount > 0", name="amount_positive"),
@@ -162,6 +163,13 @@ Index(
     transactions.c.date,
 )
 Index("ix_transactions_customer_id_date", transactions.c.customer_id, transactions.c.date)
+# An imported row's key is unique per customer; rows without one (NULL) never collide.
+Index(
+    "ix_transactions_customer_id_external_ref",
+    transactions.c.customer_id,
+    transactions.c.external_ref,
+    unique=True,
+)
 Index(
     "ix_transactions_related_id",
     transactions.c.related_id,
@@ -453,10 +461,17 @@ services = Table(
     Column("billed_through", Date),
     Column("created_at", Stamp(), nullable=False),
     Column("updated_at", Stamp(), nullable=False),
+    Column("external_ref", String(100)),  # the key of an imported row (migration 0007)
     PrimaryKeyConstraint("customer_id", "id"),
     UniqueConstraint("id"),
     CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
     CheckConstraint("quantity_e6 > 0", name="quantity_positive"),
+)
+Index(
+    "ix_services_customer_id_external_ref",
+    services.c.customer_id,
+    services.c.external_ref,
+    unique=True,
 )
 
 # One row per billing of a service: the days it covered and the price used. A service's days

@@ -6,7 +6,17 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from solde.billing.services import Charge, Service, ServiceInput
@@ -15,6 +25,7 @@ from solde.domain.periods import ONE_DAY
 from solde.domain.tax import LinePrice
 from solde.domain.values import is_possible_id
 from solde.storage import units
+from solde.storage.batches import chunks
 from solde.storage.ids import next_id
 from solde.storage.tables import service_charges, services
 
@@ -35,6 +46,7 @@ def _service(row: Row[Any]) -> Service:
         billed_through=row.billed_through,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        external_ref=row.external_ref,
     )
 
 
@@ -98,10 +110,23 @@ class SqlServices:
                 billed_through=None,
                 created_at=now,
                 updated_at=now,
+                external_ref=wanted.external_ref,
                 **_price_values(wanted.price),
             )
         )
         return self.get(service_id)
+
+    def refs_taken(self, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
+        """Those (customer id, external_ref) pairs of `keys` that services already hold (an
+        import skips them: a file imported twice creates nothing new)."""
+        found: set[tuple[int, str]] = set()
+        unique = sorted(set(keys))
+        for chunk in chunks(unique, 250):
+            query = select(services.c.customer_id, services.c.external_ref).where(
+                tuple_(services.c.customer_id, services.c.external_ref).in_(chunk)
+            )
+            found.update((row[0], row[1]) for row in self._c.execute(query))
+        return found
 
     def get(self, service_id: int) -> Service:
         """The service, or NotFound."""

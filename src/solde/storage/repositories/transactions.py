@@ -7,7 +7,18 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.sql import Select
 
 from solde.domain.errors import Conflict, NotFound
@@ -56,6 +67,7 @@ def _values(tx: NewTransaction | Transaction) -> dict[str, Any]:
         "reverses_id": tx.reverses_id,
         "related_id": tx.related_id,
         "note": tx.note,
+        "external_ref": tx.external_ref,
     }
 
 
@@ -90,6 +102,7 @@ def to_transaction(row: Row[Any]) -> Transaction:
         note=row.note,
         created_by=row.created_by,
         created_at=row.created_at,
+        external_ref=row.external_ref,
     )
 
 
@@ -190,6 +203,18 @@ class SqlTransactions:
             for tx in items
         ]
         self._c.execute(_INSERT, rows)
+
+    def refs_taken(self, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
+        """Those (customer id, external_ref) pairs of `keys` that transactions already hold (an
+        import skips them: a file imported twice creates nothing new)."""
+        found: set[tuple[int, str]] = set()
+        unique = sorted(set(keys))
+        for chunk in chunks(unique, 250):
+            query = select(transactions.c.customer_id, transactions.c.external_ref).where(
+                tuple_(transactions.c.customer_id, transactions.c.external_ref).in_(chunk)
+            )
+            found.update((row[0], row[1]) for row in self._c.execute(query))
+        return found
 
     def get(self, transaction_id: int) -> Transaction:
         """The transaction, or NotFound."""
