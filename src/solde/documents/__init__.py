@@ -4,6 +4,7 @@
     pdf = render_pdf(printable, template_dir=template_dir_from_env())
     filename = pdf_filename(document)
 
+Statements print the same way (`PrintableStatement`, `render_statement_pdf`, docs/STATEMENTS.md).
 Templates, the per-partner override folders and the values a template receives are described
 in docs/DOCUMENTS.md.
 """
@@ -14,12 +15,20 @@ from solde.documents.printable import (
     template_dir_from_env,
 )
 from solde.documents.printing import render_html, render_pdf, template_folders
+from solde.documents.statement_context import (
+    PrintableStatement,
+    render_statement_html,
+    render_statement_pdf,
+)
 
 __all__ = [
     "Printable",
+    "PrintableStatement",
     "pdf_filename",
     "render_html",
     "render_pdf",
+    "render_statement_html",
+    "render_statement_pdf",
     "template_dir_from_env",
     "template_folders",
 ]
