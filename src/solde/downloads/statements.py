@@ -93,7 +93,7 @@ def statement_file(
 ) -> Download:
     """The statement of one customer for `period` as a file of `fmt`."""
     if fmt is StatementFormat.PDF:
-        _documents()  # Unavailable before anything is read
+        check_pdf()
     with container.uow(actor=actor, write=False) as uow:
         return render(uow, read_statement(uow, customer_id, period, mode, as_of=on), fmt)
 
@@ -109,6 +109,11 @@ def render(uow: SqlUnitOfWork, statement: Statement, fmt: StatementFormat) -> Do
     else:
         content = b"".join(statement_table(statement, ExportFormat(fmt.value)))
     return Download(name, fmt.media_type, content)
+
+
+def check_pdf() -> None:
+    """`Unavailable` when this server cannot make PDFs (checked before anything is read)."""
+    _documents()
 
 
 def _documents() -> ModuleType:
