@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlalchemy import (
     Connection,
     Row,
     Select,
+    and_,
     bindparam,
     exists,
     func,
@@ -227,6 +228,43 @@ def _search(query: CustomerQuery) -> Select[Any]:
     return _paged(found, query, customers.c.id, customer_balances.c.balance)
 
 
+#: What the keyset of an order compares: the sort value (None in the id orders) and the id.
+Keyset = tuple[Any, int]
+
+
+def _batch(query: CustomerQuery, after: Keyset | None, size: int) -> Select[Any]:
+    """The next `size` customers of the list in its order, after the row whose keyset is
+    `after` (the start when None): filters as `_matching`, every order, no offset."""
+    b = customer_balances.c
+    c = customers.c
+    name = func.lower(c.name)
+    stmt = _matching(
+        select(customers, name.label("sort_name"), b.balance.label("sort_balance")),
+        query,
+        with_balances=True,
+    )
+    stmt = stmt.order_by(*_order(query.sort, c.id, b.balance)).limit(size)
+    if after is None:
+        return stmt
+    value, last = after
+    if query.sort == CustomerSort.NEWEST:
+        return stmt.where(c.id < last)
+    if query.sort == CustomerSort.OLDEST:
+        return stmt.where(c.id > last)
+    column: Any = name if query.sort == CustomerSort.NAME else b.balance
+    beyond = column < value if query.sort == CustomerSort.BALANCE_DESC else column > value
+    return stmt.where(or_(beyond, and_(column == value, c.id > last)))
+
+
+def _keyset(sort: CustomerSort, row: Row[Any]) -> Keyset:
+    """Where the next batch starts, after `row`."""
+    if sort == CustomerSort.NAME:
+        return row.sort_name, row.id
+    if sort in _BY_BALANCE:
+        return row.sort_balance, row.id
+    return None, row.id
+
+
 def _count(query: CustomerQuery) -> Select[Any]:
     """The statement counting the customers that match the query's filters."""
     if query.balance is not None and not _by_customer_columns(query):
@@ -317,6 +355,28 @@ class SqlCustomers:
         """Customers matching the filters, in the query's order, one page."""
         rows = self._c.execute(_search(query)).all()
         return Page(tuple(to_customer(r) for r in rows[: query.limit]), len(rows) > query.limit)
+
+    def batches(self, query: CustomerQuery, *, size: int = 1_000) -> Iterator[list[Customer]]:
+        """Every customer matching the filters, in the query's order, `size` at a time (the
+        query's page is ignored). Each batch starts where the last one ended by the order's
+        own key, so a long list is never read with an offset nor held whole in memory."""
+        after: Keyset | None = None
+        while True:
+            rows = self._c.execute(_batch(query, after, size)).all()
+            if not rows:
+                return
+            yield [to_customer(r) for r in rows]
+            if len(rows) < size:
+                return
+            after = _keyset(query.sort, rows[-1])
+
+    def get_many(self, customer_ids: Sequence[int]) -> dict[int, Customer]:
+        """The customers among `customer_ids` that exist, by id (read, never locked)."""
+        found: dict[int, Customer] = {}
+        for chunk in chunks(sorted({i for i in customer_ids if is_possible_id(i)})):
+            rows = self._c.execute(select(customers).where(customers.c.id.in_(chunk)))
+            found.update((row.id, to_customer(row)) for row in rows)
+        return found
 
     def count(self, query: CustomerQuery) -> int:
         """How many customers match the filters."""

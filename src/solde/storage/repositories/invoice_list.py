@@ -7,6 +7,7 @@ payment awaiting confirmation names it (`pending`). The status filter repeats th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -33,11 +34,13 @@ from solde.domain import currency as currencies
 from solde.domain.errors import InvalidInput
 from solde.ledger.model import Origin, PaymentMethod, State, TxType
 from solde.storage import units
+from solde.storage.batches import chunks
 from solde.storage.tables import (
     allocations,
     customer_balances,
     documents,
     invoice_group_members,
+    invoice_groups,
     transactions,
 )
 
@@ -278,6 +281,22 @@ def batch(query: InvoiceQuery, *, after: int | None, size: int) -> Select[Any]:
     """The next `size` matching rows below id `after` (a stream, newest first)."""
     stmt = _base(query).order_by(d.id.desc()).limit(size)
     return stmt if after is None else stmt.where(d.id < after)
+
+
+def group_names(connection: Connection, document_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The names of the invoice groups that hold each of `document_ids`, in the order the
+    groups were made (documents in no group are left out)."""
+    found: dict[int, list[str]] = {}
+    for chunk in chunks(sorted(set(document_ids))):
+        rows = connection.execute(
+            select(m.document_id, invoice_groups.c.name)
+            .join(invoice_groups, invoice_groups.c.id == m.group_id)
+            .where(m.document_id.in_(chunk))
+            .order_by(m.document_id, m.group_id)
+        )
+        for document_id, name in rows:
+            found.setdefault(document_id, []).append(name)
+    return found
 
 
 def counted(query: InvoiceQuery) -> Select[Any]:
