@@ -107,6 +107,7 @@ def transaction(tx: Transaction, links: Sequence[AllocationLink]) -> dict[str, A
         "reverses_id": tx.reverses_id,
         "related_id": tx.related_id,
         "note": tx.note,
+        "external_ref": tx.external_ref,
         "allocations": [
             {"transaction_id": link.transaction_id, "amount": _money(link.amount)} for link in links
         ],
@@ -219,6 +220,7 @@ def service(s: Service, currency: str, as_of: date) -> dict[str, Any]:
         "start_date": s.start_date.isoformat(),
         "end_date": _day(s.end_date),
         "billed_through": _day(s.billed_through),
+        "external_ref": s.external_ref,
         "status": service_status(s, as_of),
         "as_of": as_of.isoformat(),
         "created_at": _stamp(s.created_at),

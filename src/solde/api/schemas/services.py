@@ -59,6 +59,9 @@ class ServiceOut(BaseModel):
     start_date: dt.date
     end_date: dt.date | None
     billed_through: dt.date | None
+    external_ref: str | None = Field(
+        None, description="The key an import gave it, unique per customer (null otherwise)."
+    )
     status: ServiceStatus
     as_of: dt.date
     created_at: dt.datetime | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from solde.api.schemas.common import Amount, DateInput, DecimalInput, Input
 from solde.ledger.model import (
@@ -95,6 +95,9 @@ class TransactionOut(BaseModel):
     reverses_id: int | None
     related_id: int | None
     note: str | None
+    external_ref: str | None = Field(
+        None, description="The key an import gave it, unique per customer (null otherwise)."
+    )
     allocations: list[AllocationLinkOut]
     entered_on: dt.date
     resolved_on: dt.date | None
