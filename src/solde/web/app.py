@@ -31,9 +31,11 @@ from solde.web.routes import (
     dunning,
     invoice_groups,
     invoices,
+    lists,
     payments,
     services,
     settings,
+    statements,
     transactions,
 )
 
@@ -183,6 +185,8 @@ def create_web_app(container: Container) -> FastAPI:
         services,
         billing_runs,
         dunning,
+        lists,
+        statements,
     ):
         app.include_router(module.router)
     return app
