@@ -50,3 +50,7 @@ from bench.scenarios import back_office  # noqa: E402,F401  (registers its scena
 # 9 (the billing run, imported by dunning), then 10 and 11
 # isort: split
 from bench.scenarios import dunning  # noqa: E402,F401  (registers its scenarios)
+
+# 12 and 13: the lists of SPEC §12 and their exports
+# isort: split
+from bench.scenarios import lists  # noqa: E402,F401  (registers its scenarios)
