@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from solde import views
 from solde.api.context import Caller, cursor, object_id, reader, writer
 from solde.api.exact_json import ExactJSONRoute
+from solde.api.routes.invoices import EXPORT_RESPONSES, FORMAT_DESCRIPTION, export_response
 from solde.api.schemas.balances import BalanceOut
 from solde.api.schemas.common import PageOut, next_cursor
 from solde.api.schemas.customers import CustomerCreate, CustomerOut, CustomerUpdate
 from solde.domain.values import check_date
+from solde.downloads import customers as customer_download
+from solde.exports.tabular import ExportFormat
 from solde.ledger import usecases
 from solde.ledger.customers import Customer, CustomerStatus
 from solde.ledger.model import PaymentMethod
@@ -44,7 +48,12 @@ def create_customer(body: CustomerCreate, caller: Caller = Depends(writer)) -> C
     return out
 
 
-@router.get("", response_model=PageOut[CustomerOut], summary="List customers")
+@router.get(
+    "",
+    response_model=PageOut[CustomerOut] | list[dict[str, Any]],
+    summary="List customers",
+    responses=EXPORT_RESPONSES,
+)
 def list_customers(
     caller: Caller = Depends(reader),
     segment: str | None = Query(None, max_length=100),
@@ -71,10 +80,14 @@ def list_customers(
     starting_after: str | None = Query(
         None, max_length=20, description="Cursor from `next_cursor` (order `newest` only)"
     ),
-) -> PageOut[CustomerOut]:
+    format_: ExportFormat | None = Query(None, alias="format", description=FORMAT_DESCRIPTION),
+) -> PageOut[CustomerOut] | Response:
     """Customers, filtered, newest first or in the order asked. In an order other than
     `newest`, pages are `limit` and `offset`, `next_cursor` is null and `has_more` says whether
-    more follow."""
+    more follow. With `format`, every matching customer, in the order asked, as a CSV, JSON
+    or XLSX file with its balance card and billing settings (docs/EXPORTS.md)."""
+    if format_ is not None:
+        starting_after, offset = None, 0
     query = CustomerQuery.from_filters(
         segment=segment,
         currency=currency,
@@ -87,6 +100,11 @@ def list_customers(
         sort=sort,
         offset=offset,
     )
+    if format_ is not None:
+        with caller.uow(write=False) as uow:
+            name = customer_download.file_name(caller.today(uow), format_)
+        chunks = customer_download.stream(caller.container, query, format_, actor=caller.actor)
+        return export_response(chunks, name, format_)
     with caller.uow(write=False) as uow:
         page = usecases.list_customers(uow, query)
         data = [present(uow, c) for c in page.items]

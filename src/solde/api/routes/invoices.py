@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from solde import pdfs
 from solde.api.context import Caller, cursor, object_id, reader, writer
@@ -30,6 +31,8 @@ from solde.billing.documents import INVOICE_TYPES, Document, Status
 from solde.billing.ports import BillingUnitOfWork, Compare, InvoiceQuery, Listed
 from solde.domain.errors import FieldErrors, InvalidInput
 from solde.domain.values import check_date
+from solde.downloads import invoices as invoice_download
+from solde.exports.tabular import ExportFormat
 from solde.ledger.ports import MAX_PAGE
 
 customer_router = APIRouter(
@@ -43,6 +46,33 @@ PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
+
+#: The files a list endpoint answers with `format=` (its page answer is its JSON schema).
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A page of the list; with `format`, the whole list as a file "
+        "(`Content-Disposition: attachment`)",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            ExportFormat.XLSX.media_type: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+#: The `format` parameter of an exportable list.
+FORMAT_DESCRIPTION = (
+    "Answer with the whole filtered list (not a page: `limit`, `offset` and `starting_after` "
+    "are ignored) as a file to download: csv, json (an array of rows) or xlsx"
+)
+
+
+def export_response(chunks: Iterable[bytes], name: str, fmt: ExportFormat) -> StreamingResponse:
+    """An export streamed as a download named `name`."""
+    return StreamingResponse(
+        iter(chunks),
+        media_type=fmt.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
 
 # -- presenting -----------------------------------------------------------------------------
 
@@ -241,8 +271,9 @@ def cancel_last_recurring(
 
 @router.get(
     "",
-    response_model=PageOut[InvoiceOut],
+    response_model=PageOut[InvoiceOut] | list[dict[str, Any]],
     summary="List invoices",
+    responses=EXPORT_RESPONSES,
     openapi_extra={"parameters": comparison_parameters()},
 )
 def list_invoices(
@@ -265,12 +296,14 @@ def list_invoices(
     as_of: DayParam | None = Query(None, description="Statuses as of the end of this day (today)"),
     limit: int = Query(20, ge=1, le=MAX_PAGE),
     starting_after: str | None = Query(None, max_length=20),
-) -> PageOut[InvoiceOut]:
+    format_: ExportFormat | None = Query(None, alias="format", description=FORMAT_DESCRIPTION),
+) -> PageOut[InvoiceOut] | Response:
     """Invoices and proformas, newest first. Besides the filters below, compare the invoice
     balance or the customer's account balance with `invoice_balance[op]=amount` and
     `account_balance[op]=amount`, op one of eq, lt, lte, gt, gte (e.g. paid invoices of
     customers in credit: `invoice_balance[eq]=0&account_balance[lt]=0`). Each row's `status`
-    is as of `as_of`; its `open_amount` is today's invoice balance."""
+    is as of `as_of`; its `open_amount` is today's invoice balance. With `format`, every
+    matching invoice as a CSV, JSON or XLSX file (docs/EXPORTS.md)."""
     with caller.uow(write=False) as uow:
         day = _as_of(caller.today(uow), as_of)
         query = invoice_query(
@@ -285,8 +318,13 @@ def list_invoices(
             currency=currency,
             compared=request.query_params.multi_items(),
             limit=limit,
-            starting_after=cursor(starting_after),
+            starting_after=None if format_ else cursor(starting_after),
         )
+        if format_ is not None:
+            invoice_download.check(uow, query)
+            name = invoice_download.file_name(caller.today(uow), format_)
+            chunks = invoice_download.stream(caller.container, query, format_, actor=caller.actor)
+            return export_response(chunks, name, format_)
         page = reading.list_invoices(uow, query)
         data = [present_row(uow, row, day) for row in page.items]
     after = str(page.items[-1].document.id) if page.has_more and page.items else None
