@@ -36,8 +36,10 @@ def post(
         [(k.row.customer_id, k.row.external_ref) for k in keyed if k.row.external_ref]
     )
     fresh = [k for k in keyed if (k.row.customer_id, k.row.external_ref) not in taken]
-    if faults:
-        return 0, 0, 0
+    # Run even after earlier faults, so that the faults only the bulk import finds (a date
+    # after today or in a locked period, a refund beyond the credit) are reported too: what
+    # it writes then is rolled back with the rest, since the caller never commits a file
+    # with faults (`run` raises).
     try:
         import_transactions(uow, [k.row for k in fresh], on=on)
     except InvalidInput as exc:
@@ -48,5 +50,7 @@ def post(
                 continue
             item = fresh[int(match[1]) - 1]
             faults.add(item.line, item.column_of(match[2]), error.message, error.code)
+        return 0, 0, 0
+    if faults:
         return 0, 0, 0
     return len(fresh), 0, len(keyed) - len(fresh)
