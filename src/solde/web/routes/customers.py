@@ -8,10 +8,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from solde.domain.errors import InvalidInput
 from solde.domain.values import as_date
+from solde.downloads import customers as customer_download
+from solde.exports.tabular import ExportFormat
 from solde.ledger import usecases
 from solde.ledger.customers import Customer, CustomerStatus
 from solde.ledger.model import PaymentMethod, State, Transaction
@@ -36,9 +38,9 @@ from solde.web.labels import (
     STATUS_LABELS,
     TYPE_LABELS,
 )
-from solde.web.render import render
+from solde.web.render import error_page, render
 from solde.web.routes.dunning import calendar_section
-from solde.web.routes.invoices import finance_documents
+from solde.web.routes.invoices import export_format, finance_documents, streamed
 from solde.web.routes.services import services_of
 
 router = APIRouter()
@@ -77,9 +79,18 @@ def _page_number(text: str) -> int:
     return min(max(1, number), LAST_PAGE)
 
 
+#: The list's filters, as named in its query string (and its export's).
+FILTERS = ("q", "segment", "currency", "payment_method", "status", "balance", "sort")
+
+
 def _filters(request: Request) -> Form:
-    names = ("q", "segment", "currency", "payment_method", "status", "balance", "sort", "page")
-    return Form({n: request.query_params.get(n, "")[:200] for n in names})
+    return Form({n: request.query_params.get(n, "")[:200] for n in (*FILTERS, "page")})
+
+
+def _list_url(filters: Form, path: str = "/customers", **extra: str) -> str:
+    """`path` with the list's filters (not its page) and `extra` in its query string."""
+    params = {**{n: filters.get(n) for n in FILTERS if filters.get(n)}, **extra}
+    return path + ("?" + urlencode(params) if params else "")
 
 
 def _query(filters: Form, page: int) -> CustomerQuery:
@@ -140,7 +151,28 @@ def customer_list(request: Request, viewer: Viewer = Depends(signed_in)) -> Resp
         methods=METHOD_LABELS,
         statuses=STATUS_LABELS,
         page_url=lambda n: _page_url(request, n),
+        export_url=lambda f: _list_url(filters, "/customers/export", format=f),
+        export_formats=list(ExportFormat),
     )
+
+
+@router.get("/customers/export", include_in_schema=False)
+def customer_export(request: Request, viewer: Viewer = Depends(signed_in)) -> Response:
+    """Every customer matching the list's filters, in its order, as a CSV, JSON or XLSX file
+    (the Export buttons of the list). Filters that cannot be read send the user back to the
+    list, which names them."""
+    filters = _filters(request)
+    fmt = export_format(request.query_params.get("format"))
+    if fmt is None:
+        return error_page(request, 422, "Export as csv, json or xlsx.", viewer=viewer)
+    try:
+        query = _query(filters, 1)
+    except InvalidInput:
+        return RedirectResponse(_list_url(filters), status_code=303)
+    with viewer.uow() as uow:
+        today = viewer.today(uow)
+    chunks = customer_download.stream(viewer.container, query, fmt, actor=viewer.actor)
+    return streamed(chunks, customer_download.file_name(today, fmt), fmt)
 
 
 def _page_url(request: Request, number: int) -> str:

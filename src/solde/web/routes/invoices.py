@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from solde import bulk, pdfs
 from solde.billing import editing, groups, reading
@@ -20,6 +20,8 @@ from solde.billing.groups import BulkAction
 from solde.billing.ports import InvoiceQuery
 from solde.billing.services import Service
 from solde.domain.errors import InvalidInput, SoldeError
+from solde.downloads import invoices as invoice_download
+from solde.exports.tabular import ExportFormat
 from solde.ledger import usecases
 from solde.storage.unit_of_work import SqlUnitOfWork
 from solde.web import invoice_forms as forms
@@ -27,7 +29,7 @@ from solde.web.actions import Outcome, Screen, form_page, show, submit
 from solde.web.context import Viewer, object_id, safe_next, signed_in, writer
 from solde.web.forms import Form, Reader
 from solde.web.labels import METHOD_LABELS, TYPE_LABELS
-from solde.web.render import done, render
+from solde.web.render import done, error_page, render
 
 router = APIRouter()
 #: What the templates of this module use to name and colour documents.
@@ -129,12 +131,21 @@ def list_page(
         last=min(total, page * forms.PAGE_SIZE),
         page_url=lambda n: forms.list_url(base, filters, page=str(n)),
         query_string=forms.list_url("", filters, page="").lstrip("?"),
+        export_url=lambda f: forms.list_url(
+            "/invoices/export", filters, page="", format=f, **_fixed_group(group_id)
+        ),
+        export_formats=list(ExportFormat),
         totals=_totals(totals),
         categories=forms.CATEGORY_LABELS,
         compares=forms.COMPARE_LABELS,
         statuses=[s for s in forms.STATUS_LABELS],
         **NAMES,
     )
+
+
+def _fixed_group(group_id: int | None) -> dict[str, str]:
+    """The group filter of a group's page, which its export carries."""
+    return {} if group_id is None else {"group": str(group_id)}
 
 
 def _rows(uow: SqlUnitOfWork, listed: Any) -> list[dict[str, Any]]:
@@ -169,6 +180,43 @@ def _totals(totals: reading.Totals) -> list[dict[str, Any]]:
 def invoice_list(request: Request, viewer: Viewer = Depends(signed_in)) -> Response:
     """Invoices, proformas and credit notes, filtered, paged, with the totals."""
     return list_page(request, viewer, base="/invoices")
+
+
+# -- the list as a file ---------------------------------------------------------------------
+
+
+def export_format(text: str | None) -> ExportFormat | None:
+    """The file format an Export button asks for (csv when none is named)."""
+    value = (text or ExportFormat.CSV.value).strip().lower()
+    return ExportFormat(value) if value in {f.value for f in ExportFormat} else None
+
+
+def streamed(chunks: Any, filename: str, fmt: ExportFormat) -> Response:
+    """A list's file as a download, sent while it is written."""
+    disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+    return StreamingResponse(
+        chunks, media_type=fmt.media_type, headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get("/invoices/export", include_in_schema=False)
+def invoice_export(request: Request, viewer: Viewer = Depends(signed_in)) -> Response:
+    """Every document matching the list's filters as a CSV, JSON or XLSX file (the Export
+    buttons of the list). Filters that cannot be read send the user back to the list, which
+    names them."""
+    filters = forms.filters_of(request.query_params)
+    fmt = export_format(request.query_params.get("format"))
+    if fmt is None:
+        return error_page(request, 422, "Export as csv, json or xlsx.", viewer=viewer)
+    with viewer.uow() as uow:
+        today = viewer.today(uow)
+        try:
+            query = forms.invoice_query(filters, viewer.locale(uow), as_of=today)
+        except InvalidInput:
+            return RedirectResponse(forms.list_url("/invoices", filters), status_code=303)
+        invoice_download.check(uow, query)
+    chunks = invoice_download.stream(viewer.container, query, fmt, actor=viewer.actor)
+    return streamed(chunks, invoice_download.file_name(today, fmt), fmt)
 
 
 # -- bulk actions ---------------------------------------------------------------------------
