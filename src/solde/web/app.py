@@ -29,6 +29,7 @@ from solde.web.routes import (
     customers,
     dashboard,
     dunning,
+    imports,
     invoice_groups,
     invoices,
     lists,
@@ -187,6 +188,7 @@ def create_web_app(container: Container) -> FastAPI:
         dunning,
         lists,
         statements,
+        imports,
     ):
         app.include_router(module.router)
     return app
