@@ -68,7 +68,7 @@ def statement_period(today: dt.date, start: dt.date | None, end: dt.date | None)
     (to 15 December: from 1 September). `InvalidInput` names `from` or `to` when the first day
     is after the last or the period is longer than ten years."""
     last = end or today
-    first = start or _months_back(last, DEFAULT_MONTHS_BACK)
+    first = start or max(_months_back(last, DEFAULT_MONTHS_BACK), MIN_DATE)
     errors = FieldErrors()
     for field, day in (("from", first), ("to", last)):
         if not MIN_DATE <= day <= MAX_DATE:

@@ -47,6 +47,7 @@ def _p(i: int, day: int, kind: Kind, type_: TxType, amount: str, **extra: object
         (D(2026, 1, 1), D(2025, 6, 5), D(2025, 6, 5), Period(D(2025, 6, 5), D(2025, 6, 5))),
         (D(2026, 1, 1), D(2016, 1, 2), D(2026, 1, 1), Period(D(2016, 1, 2), D(2026, 1, 1))),
         (D(2026, 1, 1), D(2016, 2, 29), D(2026, 2, 28), Period(D(2016, 2, 29), D(2026, 2, 28))),
+        (D(2026, 1, 1), None, D(1900, 2, 1), Period(D(1900, 1, 1), D(1900, 2, 1))),
     ],
 )
 def test_the_period_and_its_defaults(
