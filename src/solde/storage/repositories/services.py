@@ -14,7 +14,6 @@ from sqlalchemy import (
     delete,
     insert,
     select,
-    tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -119,13 +118,17 @@ class SqlServices:
     def refs_taken(self, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
         """Those (customer id, external_ref) pairs of `keys` that services already hold (an
         import skips them: a file imported twice creates nothing new)."""
+        wanted = set(keys)
         found: set[tuple[int, str]] = set()
-        unique = sorted(set(keys))
-        for chunk in chunks(unique, 250):
+        for chunk in chunks(sorted(wanted)):
+            # two plain IN lists (a superset of the pairs) compile and run faster than a
+            # list of row values; the pairs are then picked out here
             query = select(services.c.customer_id, services.c.external_ref).where(
-                tuple_(services.c.customer_id, services.c.external_ref).in_(chunk)
+                services.c.customer_id.in_({customer for customer, _ in chunk}),
+                services.c.external_ref.in_({ref for _, ref in chunk}),
             )
-            found.update((row[0], row[1]) for row in self._c.execute(query))
+            rows = ((row[0], row[1]) for row in self._c.execute(query))
+            found.update(pair for pair in rows if pair in wanted)
         return found
 
     def get(self, service_id: int) -> Service:
