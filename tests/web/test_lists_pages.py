@@ -344,14 +344,14 @@ def test_signed_out_users_are_sent_to_sign_in(web: Web) -> None:
     ("params", "field", "message"),
     [
         ({"currency": "EURO"}, "currency", "Currency"),
-        ({"min_lines": "-1"}, "min_lines", "Min lines: must be a whole number"),
-        ({"min_lines": "1e9"}, "min_lines", "Min lines: must be a whole number"),
+        ({"min_lines": "-1"}, "min_lines", "Lines at least: must be a whole number"),
+        ({"min_lines": "1e9"}, "min_lines", "Lines at least: must be a whole number"),
         ({"as_of": "2026-02-30"}, "as_of", "As of"),
         ({"stale_only": "maybe"}, "stale_only", "Stale only: must be true or false"),
         ({"sort": "bogus"}, "sort", "Sort"),
         ({"payment_method": "gold"}, "payment_method", "Payment method"),
-        ({"starting_after": "abc"}, "starting_after", "Starting after"),
-        ({"starting_after": "99999"}, "starting_after", "Starting after"),
+        ({"starting_after": "abc"}, "starting_after", "Page: is not a cursor"),
+        ({"starting_after": "99999"}, "starting_after", "Page: is not a cursor"),
     ],
 )
 def test_a_wrong_filter_is_named_and_what_was_typed_is_kept(
@@ -369,6 +369,9 @@ def test_a_wrong_filter_is_named_and_what_was_typed_is_kept(
         assert node.get("value") == params[field]
         assert node.get("aria-invalid") == "true"
     assert snapshot(web.container) == before
+    if field == "starting_after":
+        first = doc.testid("filter-errors").one("a")
+        assert first.get("href") == BALANCE
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,22 @@ SCOPES = {
     Scope.NONZERO: "Any balance but zero",
     Scope.ALL: "Every customer",
 }
+#: How the message above a list names each filter (the inputs' labels).
+FIELD_LABELS = {
+    "q": "Search",
+    "segment": "Segment",
+    "currency": "Currency",
+    "payment_method": "Payment method",
+    "status": "Status",
+    "min_lines": "Lines at least",
+    "stale_only": "Stale only",
+    "as_of": "As of",
+    "scope": "Customers",
+    "min_overdue": "Overdue by",
+    "sort": "Sort",
+    "desc": "Order",
+    "starting_after": "Page",
+}
 OVERDUE = {
     Bucket.D1_30: "1 day or more",
     Bucket.D31_60: "31 days or more",
@@ -242,6 +258,7 @@ def _show(request: Request, viewer: Viewer, page: ListPage, fill: FillRows) -> R
         statuses=STATUS_LABELS,
         scopes=SCOPES,
         overdue=OVERDUE,
+        field_labels=FIELD_LABELS,
         **context,
     )
 
