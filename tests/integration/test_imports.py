@@ -258,6 +258,7 @@ def test_bad_transaction_rows_are_reported_and_nothing_is_kept(imp: Importer) ->
         "C1,T7,invoice,debit,Invoice,2026-03-01,10,\n"  # invoices are documents
         'C3,T8,payment,,,2026-03-05,"10,001",\n'  # too many decimals
         "C1,,charge,,No key,2026-03-01,10,\n"
+        "C1,T9,,debit,No type,2026-03-01,10,\n"
     )
     assert imp.rejected("transactions", text) == [
         (3, "external_ref", "duplicate"),
@@ -268,6 +269,7 @@ def test_bad_transaction_rows_are_reported_and_nothing_is_kept(imp: Importer) ->
         (9, "type", "invalid_choice"),
         (10, "amount", "ambiguous_number"),
         (11, "external_ref", "required"),
+        (12, "type", "required"),
     ]
 
 

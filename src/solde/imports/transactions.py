@@ -73,6 +73,9 @@ def _row(row: Row, customer_id: int, ref: str | None, faults: Faults) -> Keyed |
         k: v for k, v in row.values.items() if k not in ("customer", "customer_id", "external_ref")
     }
     tx_type = str(values.get("type", ""))
+    if not tx_type:
+        faults.add(row.line, "type", "is required: charge, payment, refund, ...", "required")
+        return None
     if tx_type in _PAYMENTS:
         return _payment(row.line, customer_id, ref, values, faults)
     return _line(row.line, customer_id, ref, values, faults)
