@@ -3,6 +3,7 @@ roles that may not use it, and nothing changed when refused; accepted otherwise.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,8 @@ from solde.storage.api_keys import Role
 CSRF_REFUSED = "This form has expired or did not come from solde. Reload the page and try again."
 VIEWER_REFUSED = "Your role (viewer) may look at everything but change nothing."
 ADMIN_ONLY = "Only an administrator may change settings."
+#: A customers file as the Import page keeps it after a check (base64).
+IMPORT_FILE = base64.b64encode(b"external_ref;name\nIMP-1;Imported Ltd\n").decode("ascii")
 
 
 @dataclass
@@ -297,6 +300,12 @@ ACTIONS = (
         lambda w, s: {},
     ),
     Action("/settings", "admin", lambda s: "/settings", settings_body),
+    Action(
+        "/imports",
+        "writer",
+        lambda s: "/imports",
+        lambda w, s: {"kind": "customers", "content": IMPORT_FILE},
+    ),
     Action(
         "/settings/partners/{partner_id}/logo",
         "admin",

@@ -223,10 +223,24 @@ def test_a_file_over_the_limit_is_refused_with_the_way_to_import_it(
     assert snapshot(web.container) == before
 
 
-def test_a_post_that_is_not_the_upload_form_is_refused(web: Web) -> None:
-    response = web.post("/imports", {"kind": "customers", "content": "eA=="})
+def test_a_post_that_is_not_a_form_is_refused(web: Web) -> None:
+    before = snapshot(web.container)
+    response = web.client.post(
+        "/imports",
+        content=GOOD,
+        headers={"Content-Type": "text/csv", "X-CSRF-Token": web.csrf},
+        follow_redirects=False,
+    )
     assert response.status_code == 415
     assert "text/html" in response.headers["content-type"]
+    assert snapshot(web.container) == before
+
+
+def test_the_checked_file_may_come_back_in_a_plain_form(web: Web) -> None:
+    content = base64.b64encode(GOOD).decode("ascii")
+    response = web.post("/imports", {"kind": "customers", "content": content})
+    assert response.status_code == 303
+    assert set(customers_by_ref(web)) == {"ACME-1", "BETA-7"}
 
 
 def test_transactions_name_the_line_and_column_of_each_fault(web: Web) -> None:

@@ -129,7 +129,7 @@ async def _read(request: Request, viewer: Viewer) -> Upload:
     if int(length) > _MAX_BODY:
         raise HTTPException(413, f"The form is too large: {TOO_LARGE}.")
     kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if kind != "multipart/form-data":
+    if kind not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         raise HTTPException(415, "Send the import form of this page.")
     async with request.form(max_files=1, max_fields=10, max_part_size=_MAX_BODY) as posted:
         texts = {k: v for k, v in posted.items() if isinstance(v, str)}
