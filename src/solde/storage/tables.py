@@ -610,3 +610,19 @@ events = Table(
 )
 Index("ix_events_type", events.c.type)
 Index("ix_events_customer_id", events.c.customer_id)
+
+# -- the lists of SPEC §12 (migration 0008) -----------------------------------------------------
+
+# The receivables' aging reads the open debits alone, by customer, from this partial index.
+Index(
+    "ix_transactions_open_debits",
+    transactions.c.customer_id,
+    transactions.c.date,
+    transactions.c.type,
+    transactions.c.invoice_id,
+    transactions.c.open_amount,
+    sqlite_where=(transactions.c.state == "open") & (transactions.c.kind == "debit"),
+    postgresql_where=(transactions.c.state == "open") & (transactions.c.kind == "debit"),
+)
+# Whether a day is on or after every customer's latest change: max(activity) from the index.
+Index("ix_customer_balances_activity", customer_balances.c.activity)

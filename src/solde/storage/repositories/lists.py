@@ -26,6 +26,7 @@ of `SqlBalances.as_of`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
@@ -37,6 +38,7 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     extract,
@@ -46,6 +48,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.sql.elements import BindParameter
 
 from solde.domain.errors import InvalidInput
 from solde.ledger.lists import (
@@ -265,7 +268,7 @@ class SqlLists:
         )
         return [_totals(row) for row in self._c.execute(stmt)]
 
-    def _figures(self, as_of: date) -> FromClause:
+    def _figures(self, as_of: date) -> _Figures:
         """Per customer: balance, debit, credit, awaiting and the aged open debit as of the
         end of `as_of` (customers without any are absent: read them as zeros)."""
         latest = self._c.execute(select(func.max(b.activity))).scalar()
@@ -378,7 +381,22 @@ def _with_documents(source: FromClause) -> FromClause:
     )
 
 
-def _figures_now(as_of: date) -> FromClause:
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    """The receivables' figures as of a day: the customers joined to what holds them, and
+    each figure as a column of that join (zero for a customer without any)."""
+
+    source: FromClause
+    columns: dict[str, ColumnElement[int]]
+
+
+#: Written out in the statement, so that the planner sees the condition of the partial index
+#: `ix_transactions_open_debits` (a bound parameter would hide it).
+_OPEN: BindParameter[str] = bindparam("open_state", State.OPEN.value, literal_execute=True)
+_DEBIT: BindParameter[str] = bindparam("debit_kind", Kind.DEBIT.value, literal_execute=True)
+
+
+def _figures_now(as_of: date) -> _Figures:
     """The aggregates now, with the open debits aged by their open amount now."""
     aged = _bucket_conditions(_due(), as_of)
     aging = (
@@ -390,25 +408,24 @@ def _figures_now(as_of: date) -> FromClause:
             ),
         )
         .select_from(_with_documents(transactions))
-        .where(t.state == State.OPEN.value, t.kind == Kind.DEBIT.value)
+        .where(t.state == _OPEN, t.kind == _DEBIT)
         .group_by(t.customer_id)
         .subquery("aging")
     )
-    return (
-        select(
-            b.customer_id.label("customer_id"),
-            b.balance.label("balance"),
-            b.debit.label("debit"),
-            b.credit.label("credit"),
-            b.awaiting.label("awaiting"),
-            *(func.coalesce(aging.c[name], 0).label(name) for name in aged),
-        )
-        .select_from(customer_balances.outerjoin(aging, aging.c.customer_id == b.customer_id))
-        .subquery("figures")
+    source = customers.join(customer_balances, b.customer_id == c.id).outerjoin(
+        aging, aging.c.customer_id == c.id
     )
+    columns: dict[str, ColumnElement[int]] = {
+        "balance": b.balance,
+        "debit": b.debit,
+        "credit": b.credit,
+        "awaiting": b.awaiting,
+    }
+    columns.update((name, func.coalesce(aging.c[name], 0)) for name in aged)
+    return _Figures(source, columns)
 
 
-def _figures_then(as_of: date) -> FromClause:
+def _figures_then(as_of: date) -> _Figures:
     """The figures at the end of a past day, from the dated history."""
     sides = union_all(
         select(a.customer_id, a.debit_id.label("tx"), a.amount).where(a.date <= as_of),
@@ -434,7 +451,7 @@ def _figures_then(as_of: date) -> FromClause:
             settled, and_(settled.c.customer_id == t.customer_id, settled.c.tx == t.id)
         )
     )
-    return (
+    figures = (
         select(
             t.customer_id.label("customer_id"),
             func.sum(case((posted, signed), else_=0)).label("balance"),
@@ -451,24 +468,28 @@ def _figures_then(as_of: date) -> FromClause:
         .group_by(t.customer_id)
         .subquery("figures")
     )
+    return _Figures(
+        customers.outerjoin(figures, figures.c.customer_id == c.id),
+        {name: func.coalesce(figures.c[name], 0) for name in _FIGURES},
+    )
 
 
-def _receivables_from(figures: FromClause) -> FromClause:
-    return customers.outerjoin(figures, figures.c.customer_id == c.id)
+def _receivables_from(figures: _Figures) -> FromClause:
+    return figures.source
 
 
-def _figure(figures: FromClause, name: str) -> ColumnElement[int]:
-    return func.coalesce(figures.c[name], 0)
+def _figure(figures: _Figures, name: str) -> ColumnElement[int]:
+    return figures.columns[name]
 
 
-def _receivable_columns(figures: FromClause) -> Select[Any]:
+def _receivable_columns(figures: _Figures) -> Select[Any]:
     return select(
         c.id, c.external_ref, c.name, c.currency, c.segment, c.payment_method, c.status,
         *(_figure(figures, name) for name in _FIGURES),
     )  # fmt: skip
 
 
-def _receivable_filters(query: ReceivablesQuery, figures: FromClause) -> list[ColumnElement[bool]]:
+def _receivable_filters(query: ReceivablesQuery, figures: _Figures) -> list[ColumnElement[bool]]:
     found = _customer_filters(query)
     balance = _figure(figures, "balance")
     if query.scope is Scope.OWING:
@@ -490,7 +511,7 @@ _SORTED = {
 }
 
 
-def _receivable_keys(query: ReceivablesQuery, figures: FromClause) -> list[Key]:
+def _receivable_keys(query: ReceivablesQuery, figures: _Figures) -> list[Key]:
     desc = query.descending
     first: ColumnElement[Any]
     if query.sort is ReceivableSort.NAME:
