@@ -293,7 +293,9 @@ def fill_million(books: Container, count: int, seed: int) -> None:
             details = kept.get(key)
             if details is None:
                 details = kept[key] = new_customer(values, settings)
-            details = replace(details, name=values["name"], external_ref=values["external_ref"])
+            details = replace(
+                details, name=str(values["name"]), external_ref=str(values["external_ref"])
+            )
             rows.append({**details_row(details), "id": customer_id, "created_at": STAMP,
                          "updated_at": STAMP})  # fmt: skip
             line = _line(rng, ON - timedelta(days=1 + customer_id % 60), details.currency)

@@ -66,7 +66,7 @@ PROFILES = {
         card_customers=100_000, card_small=200_000, card_large=2_000_000, card_reads=5_000,
         all_customers=50_000, all_transactions=1_000_000, open_debits=1_000,
         report_calls=30, list_customers=100_000, list_transactions=200_000, list_page=50,
-        list_calls=30, lists_customers=100_000, lists_transactions=2_000_000, lists_calls=10,
+        list_calls=30, lists_customers=100_000, lists_transactions=2_000_000, lists_calls=5,
         lists_deep_row=50_000, export_rows=1_000_000,
     ),
 }  # fmt: skip

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -279,9 +280,15 @@ def _check(database: Database, shown: dict[str, list[Any]], checked: list[Case])
         connection.close()
 
 
+#: Sets the generated transactions of the lists book in any profile (its customers stay).
+TRANSACTIONS_VARIABLE = "SOLDE_BENCH_LISTS_TRANSACTIONS"
+
+
 def book_of(backend: str, profile: Profile) -> Database:
-    """The lists book of the profile's sizes."""
-    size = lists_book.ListsBook(profile.lists_customers, profile.lists_transactions)
+    """The lists book of the profile's sizes (`SOLDE_BENCH_LISTS_TRANSACTIONS=N`: N
+    generated transactions instead of the profile's)."""
+    count = int(os.environ.get(TRANSACTIONS_VARIABLE) or profile.lists_transactions)
+    size = lists_book.ListsBook(profile.lists_customers, count)
     return lists_book.lists_book(backend, size)
 
 
@@ -413,7 +420,11 @@ def lists_sql(backend: str, profile: Profile) -> Metrics:
     seconds: dict[str, list[float]] = {case.name: [] for case in pages}
     for _ in range(profile.lists_calls):
         for case in pages:
-            seconds[case.name].append(timed(lambda case=case: sql_page(connection, backend, case)))
+
+            def call(case: Case = case) -> None:
+                sql_page(connection, backend, case)
+
+            seconds[case.name].append(timed(call))
     result: Metrics = {f"{name}_ms": statistics.median(s) * 1000 for name, s in seconds.items()}
     mark = _mark(backend)
     for prefix, sql, params in (
