@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import openpyxl
 import pytest
 from webclient import Web
-from webhtml import Node, eur, parse, snapshot, us_date
+from webhtml import NBSP, NNBSP, Node, eur, parse, set_locale, snapshot, us_date
 
 from solde.billing import usecases as billing
 from solde.settlement import usecases as settlement
@@ -530,3 +530,17 @@ def test_receivables_age_each_open_debit_and_total_each_currency(web: Web) -> No
     for cid, figures in expected.items():
         for b in order:
             assert Decimal(exported[cid][b]) == figures.get(b, Decimal(0)), (cid, b)
+
+
+def test_names_are_shown_as_text_and_amounts_in_the_users_locale(web: Web) -> None:
+    lines = Lines(web)
+    cid = lines.customer("<script>alert(1)</script>")
+    lines.unbilled(cid, "1234.56", "0", LINE_DAY)
+    html = web.page(BALANCE)
+    assert "<script>alert(1)</script>" not in html
+    doc = parse(html)
+    assert table_rows(doc, "balance-list")[cid][0] == "<script>alert(1)</script>"
+    set_locale(web, "fr_FR")
+    cells = table_rows(parse(web.page(BALANCE)), "balance-list")[cid]
+    assert cells[5] == f"1{NNBSP}234,56{NBSP}€"
+    assert cells[7] == "10 mai 2026"
