@@ -45,6 +45,7 @@ def test_lists_a_statement_and_an_import(page: Page, live: Live, tmp_path: Path)
     expect(page.get_by_role("heading", level=1)).to_have_text("Balance by customer")
     rows = page.get_by_test_id("balance-list").locator("tbody tr")
     expect(rows).to_have_count(3)
+    page.evaluate("() => { window.__samePage = true; }")
     page.get_by_label("Segment").fill("retail")
     page.get_by_role("button", name="Filter").click()
     expect(rows).to_have_count(2)
@@ -54,6 +55,10 @@ def test_lists_a_statement_and_an_import(page: Page, live: Live, tmp_path: Path)
     expect(rows.nth(0).locator("td").nth(9)).to_have_text("€90.00")
     expect(rows.nth(1).locator("td").nth(9)).to_have_text("€25.00")
     expect(rows.nth(1).locator("td").nth(4)).to_have_text("1")
+    # htmx swapped the list in place, and the address says what is shown
+    assert page.evaluate("() => window.__samePage === true"), "the page was reloaded"
+    assert "segment=retail" in page.url
+    assert "sort=balance" in page.url
 
     # the Export button downloads the whole filtered list, in the list's order
     with page.expect_download() as info:
