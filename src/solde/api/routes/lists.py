@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -72,6 +73,35 @@ def _given(**values: Any) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
 
 
+@dataclass(frozen=True)
+class Listing:
+    """The parameters both lists share: the filters given, and the file format if any."""
+
+    filters: dict[str, Any]
+    format: ExportFormat | None
+
+
+def listing(
+    as_of: DayParam | None = Query(None, description=_AS_OF),
+    segment: str | None = Query(None, max_length=100),
+    currency: str | None = Query(None, max_length=3),
+    payment_method: PaymentMethod | None = None,
+    status: CustomerStatus | None = None,
+    q: str | None = Query(None, max_length=200, description="Name, reference or e-mail contains"),
+    desc: bool = Query(False, description="Descending order"),
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+    starting_after: str | None = Query(None, max_length=20, description=_CURSOR),
+    format_: ExportFormat | None = Query(None, alias="format", description=FORMAT_DESCRIPTION),
+) -> Listing:
+    """The shared parameters of a list request (a file ignores the page's cursor)."""
+    filters = _given(
+        as_of=as_of, segment=segment, currency=currency, payment_method=payment_method,
+        status=status, q=q, desc=desc, limit=limit,
+        starting_after=None if format_ else starting_after,
+    )  # fmt: skip
+    return Listing(filters, format_)
+
+
 @router.get(
     "/balance-by-customer",
     response_model=BalanceListOut | list[dict[str, Any]],
@@ -80,19 +110,10 @@ def _given(**values: Any) -> dict[str, Any]:
 )
 def balance_by_customer(
     caller: Caller = Depends(reader),
-    as_of: DayParam | None = Query(None, description=_AS_OF),
-    segment: str | None = Query(None, max_length=100),
-    currency: str | None = Query(None, max_length=3),
-    payment_method: PaymentMethod | None = None,
-    status: CustomerStatus | None = None,
-    q: str | None = Query(None, max_length=200, description="Name, reference or e-mail contains"),
+    shared: Listing = Depends(listing),
     min_lines: int | None = Query(None, ge=0, description="At least this many unbilled lines"),
     stale_only: bool = Query(False, description="Only customers whose lines are stale"),
     sort: BalanceSort = Query(BalanceSort.NAME, description="The order (then the id)"),
-    desc: bool = Query(False, description="Descending order"),
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
-    starting_after: str | None = Query(None, max_length=20, description=_CURSOR),
-    format_: ExportFormat | None = Query(None, alias="format", description=FORMAT_DESCRIPTION),
 ) -> BalanceListOut | Response:
     """One row per customer: its unbilled lines (how many, their total excluding and
     including tax, the first and last line dates), its account balance, and `stale` — it has
@@ -100,11 +121,8 @@ def balance_by_customer(
     billing is disabled, done by hand or failing. Filters combine; amounts sort in minor units
     (filter by currency to compare them). With `format`, every matching customer as a CSV,
     JSON or XLSX file (docs/LISTS.md)."""
-    filters = _given(
-        as_of=as_of, segment=segment, currency=currency, payment_method=payment_method,
-        status=status, q=q, min_lines=min_lines, stale_only=stale_only, sort=sort, desc=desc,
-        limit=limit, starting_after=None if format_ else starting_after,
-    )  # fmt: skip
+    filters = {**shared.filters, **_given(min_lines=min_lines, stale_only=stale_only, sort=sort)}
+    format_ = shared.format
     with caller.uow(write=False) as uow:
         query = BalanceListQuery.from_filters(filters, today=caller.today(uow))
         if format_ is None:
@@ -131,12 +149,7 @@ def balance_by_customer(
 )
 def receivables(
     caller: Caller = Depends(reader),
-    as_of: DayParam | None = Query(None, description=_AS_OF),
-    segment: str | None = Query(None, max_length=100),
-    currency: str | None = Query(None, max_length=3),
-    payment_method: PaymentMethod | None = None,
-    status: CustomerStatus | None = None,
-    q: str | None = Query(None, max_length=200, description="Name, reference or e-mail contains"),
+    shared: Listing = Depends(listing),
     scope: Scope = Query(
         Scope.OWING,
         description="owing: balance above zero; nonzero: any balance; all: every customer",
@@ -147,10 +160,6 @@ def receivables(
         json_schema_extra={"enum": _OVERDUE},
     ),
     sort: ReceivableSort = Query(ReceivableSort.NAME, description="The order (then the id)"),
-    desc: bool = Query(False, description="Descending order"),
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
-    starting_after: str | None = Query(None, max_length=20, description=_CURSOR),
-    format_: ExportFormat | None = Query(None, alias="format", description=FORMAT_DESCRIPTION),
 ) -> ReceivablesOut | Response:
     """Per customer at the end of `as_of`: balance, open debits (`debit`, ≥ 0), open credits
     (`credit`, ≤ 0), payments awaiting bank confirmation, and the open debit aged by days
@@ -158,11 +167,8 @@ def receivables(
     invoice is due on its due date; any other debit on its own date. `totals` sums every
     column per currency over the whole filtered list. With `format`, every matching customer
     as a file (customer rows only; docs/LISTS.md)."""
-    filters = _given(
-        as_of=as_of, segment=segment, currency=currency, payment_method=payment_method,
-        status=status, q=q, scope=scope, min_overdue=min_overdue, sort=sort, desc=desc,
-        limit=limit, starting_after=None if format_ else starting_after,
-    )  # fmt: skip
+    filters = {**shared.filters, **_given(scope=scope, min_overdue=min_overdue, sort=sort)}
+    format_ = shared.format
     with caller.uow(write=False) as uow:
         query = ReceivablesQuery.from_filters(filters, today=caller.today(uow))
         if format_ is None:
