@@ -17,16 +17,14 @@ service, January 2000). That is `domain.periods.period_containing(D, anchor, mon
 written with integer arithmetic that SQLite and PostgreSQL both evaluate, so the flag can be
 filtered and sorted on.
 
-**Receivables** as of a day on or after every customer's latest activity read the aggregate
-rows and age the open debits by their open amount now; as of an earlier day, each posted
-transaction dated on or before it is opened again by the allocations dated after it (the meaning
-of `SqlBalances.as_of`).
+**Receivables** join the customers to their figures as of the day (`aging`): from the
+aggregate rows and the open debits on or after every customer's latest change, from the dated
+history before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
@@ -38,7 +36,6 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
-    bindparam,
     case,
     cast,
     extract,
@@ -46,9 +43,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union_all,
 )
-from sqlalchemy.sql.elements import BindParameter
 
 from solde.domain.errors import InvalidInput
 from solde.ledger.lists import (
@@ -56,17 +51,15 @@ from solde.ledger.lists import (
     BalanceListQuery,
     BalanceRow,
     BalanceSort,
-    Bucket,
     ReceivableRow,
     ReceivableSort,
     ReceivablesQuery,
     ReceivableTotals,
     Scope,
-    first_due_of,
 )
-from solde.ledger.model import Kind, Origin, State
 from solde.ledger.ports import Page
 from solde.storage import units
+from solde.storage.repositories.aging import FIGURES, Figures, figures_now, figures_then
 from solde.storage.repositories.settings import SqlSettings
 from solde.storage.tables import (
     allocations,
@@ -83,7 +76,6 @@ t = transactions.c
 a = allocations.c
 d = documents.c
 s = services.c
-POSTED = [State.OPEN.value, State.CLOSED.value]
 #: Rows fetched at a time by an export.
 STREAM_BATCH = 2_000
 #: The anchor month of a customer without services: January 2000 (months since year 0).
@@ -258,7 +250,7 @@ class SqlLists:
     def receivables_totals(self, query: ReceivablesQuery) -> list[ReceivableTotals]:
         """The filtered receivables summed per currency (the page and order aside)."""
         figures = self._figures(query.as_of)
-        sums = [func.sum(_figure(figures, name)) for name in _FIGURES]
+        sums = [func.sum(_figure(figures, name)) for name in FIGURES]
         stmt = (
             select(c.currency, func.count(), *sums)
             .select_from(_receivables_from(figures))
@@ -268,13 +260,13 @@ class SqlLists:
         )
         return [_totals(row) for row in self._c.execute(stmt)]
 
-    def _figures(self, as_of: date) -> _Figures:
+    def _figures(self, as_of: date) -> Figures:
         """Per customer: balance, debit, credit, awaiting and the aged open debit as of the
         end of `as_of` (customers without any are absent: read them as zeros)."""
         latest = self._c.execute(select(func.max(b.activity))).scalar()
         if latest is None or as_of >= latest:
-            return _figures_now(as_of)
-        return _figures_then(as_of)
+            return figures_now(as_of)
+        return figures_then(as_of)
 
     # -- shared -----------------------------------------------------------------------------
 
@@ -355,141 +347,23 @@ def _balance_row(row: Any) -> BalanceRow:
 
 # -- receivables: figures, columns, filters, order, rows -------------------------------------
 
-_FIGURES = ("balance", "debit", "credit", "awaiting", *(bucket.value for bucket in Bucket))
 
-
-def _due() -> ColumnElement[date]:
-    """The due date of a posted debit: its invoice's due date, else its own date."""
-    return case((t.type == "invoice", func.coalesce(d.due_date, t.date)), else_=t.date)
-
-
-def _bucket_conditions(due: ColumnElement[date], as_of: date) -> dict[str, ColumnElement[bool]]:
-    """Per bucket, whether a debit due on `due` is in it at the end of `as_of`."""
-    found: dict[str, ColumnElement[bool]] = {Bucket.NOT_DUE.value: due >= as_of}
-    upper = as_of  # due dates before this one are older than the previous bucket
-    for bucket, _most in OVERDUE:
-        first = first_due_of(bucket, as_of)
-        found[bucket.value] = due < upper if first is None else and_(due < upper, due >= first)
-        upper = first if first is not None else upper
-    return found
-
-
-def _with_documents(source: FromClause) -> FromClause:
-    return source.outerjoin(
-        documents,
-        and_(t.type == "invoice", d.customer_id == t.customer_id, d.id == t.invoice_id),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Figures:
-    """The receivables' figures as of a day: the customers joined to what holds them, and
-    each figure as a column of that join (zero for a customer without any)."""
-
-    source: FromClause
-    columns: dict[str, ColumnElement[int]]
-
-
-#: Written out in the statement, so that the planner sees the condition of the partial index
-#: `ix_transactions_open_debits` (a bound parameter would hide it).
-_OPEN: BindParameter[str] = bindparam("open_state", State.OPEN.value, literal_execute=True)
-_DEBIT: BindParameter[str] = bindparam("debit_kind", Kind.DEBIT.value, literal_execute=True)
-
-
-def _figures_now(as_of: date) -> _Figures:
-    """The aggregates now, with the open debits aged by their open amount now."""
-    aged = _bucket_conditions(_due(), as_of)
-    aging = (
-        select(
-            t.customer_id.label("customer_id"),
-            *(
-                func.sum(case((cond, t.open_amount), else_=0)).label(name)
-                for name, cond in aged.items()
-            ),
-        )
-        .select_from(_with_documents(transactions))
-        .where(t.state == _OPEN, t.kind == _DEBIT)
-        .group_by(t.customer_id)
-        .subquery("aging")
-    )
-    source = customers.join(customer_balances, b.customer_id == c.id).outerjoin(
-        aging, aging.c.customer_id == c.id
-    )
-    columns: dict[str, ColumnElement[int]] = {
-        "balance": b.balance,
-        "debit": b.debit,
-        "credit": b.credit,
-        "awaiting": b.awaiting,
-    }
-    columns.update((name, func.coalesce(aging.c[name], 0)) for name in aged)
-    return _Figures(source, columns)
-
-
-def _figures_then(as_of: date) -> _Figures:
-    """The figures at the end of a past day, from the dated history."""
-    sides = union_all(
-        select(a.customer_id, a.debit_id.label("tx"), a.amount).where(a.date <= as_of),
-        select(a.customer_id, a.credit_id.label("tx"), a.amount).where(a.date <= as_of),
-    ).subquery("sides")
-    settled = (
-        select(sides.c.customer_id, sides.c.tx, func.sum(sides.c.amount).label("settled"))
-        .group_by(sides.c.customer_id, sides.c.tx)
-        .subquery("settled")
-    )
-    posted = and_(t.state.in_(POSTED), t.date <= as_of)
-    pending = and_(
-        t.origin == Origin.PENDING.value,
-        t.entered_on <= as_of,
-        or_(t.resolved_on.is_(None), t.resolved_on > as_of),
-    )
-    is_debit = t.kind == Kind.DEBIT.value
-    signed = case((is_debit, t.amount), else_=-t.amount)
-    open_then = t.amount - func.coalesce(settled.c.settled, 0)
-    aged = _bucket_conditions(_due(), as_of)
-    source = _with_documents(
-        transactions.outerjoin(
-            settled, and_(settled.c.customer_id == t.customer_id, settled.c.tx == t.id)
-        )
-    )
-    figures = (
-        select(
-            t.customer_id.label("customer_id"),
-            func.sum(case((posted, signed), else_=0)).label("balance"),
-            func.sum(case((and_(posted, is_debit), open_then), else_=0)).label("debit"),
-            (-func.sum(case((and_(posted, ~is_debit), open_then), else_=0))).label("credit"),
-            func.sum(case((pending, signed), else_=0)).label("awaiting"),
-            *(
-                func.sum(case((and_(posted, is_debit, cond), open_then), else_=0)).label(name)
-                for name, cond in aged.items()
-            ),
-        )
-        .select_from(source)
-        .where(or_(posted, pending))
-        .group_by(t.customer_id)
-        .subquery("figures")
-    )
-    return _Figures(
-        customers.outerjoin(figures, figures.c.customer_id == c.id),
-        {name: func.coalesce(figures.c[name], 0) for name in _FIGURES},
-    )
-
-
-def _receivables_from(figures: _Figures) -> FromClause:
+def _receivables_from(figures: Figures) -> FromClause:
     return figures.source
 
 
-def _figure(figures: _Figures, name: str) -> ColumnElement[int]:
+def _figure(figures: Figures, name: str) -> ColumnElement[int]:
     return figures.columns[name]
 
 
-def _receivable_columns(figures: _Figures) -> Select[Any]:
+def _receivable_columns(figures: Figures) -> Select[Any]:
     return select(
         c.id, c.external_ref, c.name, c.currency, c.segment, c.payment_method, c.status,
-        *(_figure(figures, name) for name in _FIGURES),
+        *(_figure(figures, name) for name in FIGURES),
     )  # fmt: skip
 
 
-def _receivable_filters(query: ReceivablesQuery, figures: _Figures) -> list[ColumnElement[bool]]:
+def _receivable_filters(query: ReceivablesQuery, figures: Figures) -> list[ColumnElement[bool]]:
     found = _customer_filters(query)
     balance = _figure(figures, "balance")
     if query.scope is Scope.OWING:
@@ -511,7 +385,7 @@ _SORTED = {
 }
 
 
-def _receivable_keys(query: ReceivablesQuery, figures: _Figures) -> list[Key]:
+def _receivable_keys(query: ReceivablesQuery, figures: Figures) -> list[Key]:
     desc = query.descending
     first: ColumnElement[Any]
     if query.sort is ReceivableSort.NAME:

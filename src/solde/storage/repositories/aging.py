@@ -1,0 +1,163 @@
+"""The receivables' figures of every customer as of a day (SPEC §12): balance, open debits and
+credits, payments awaiting confirmation, and the open debit aged by days past due — as SQL
+that the read model of the lists filters, sorts and pages.
+
+A day on or after every customer's latest change is read from the aggregate rows, with the
+open debits aged by their open amount now (from the partial index of open debits). An earlier
+day is computed from the dated history: each posted transaction dated on or before it, opened
+again by the allocations dated after it, and the pending payments alive that day (the meaning
+of `SqlBalances.as_of`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.sql.elements import BindParameter
+
+from solde.ledger.lists import OVERDUE, Bucket, first_due_of
+from solde.ledger.model import Kind, Origin, State
+from solde.storage.tables import (
+    allocations,
+    customer_balances,
+    customers,
+    documents,
+    transactions,
+)
+
+c = customers.c
+b = customer_balances.c
+t = transactions.c
+a = allocations.c
+d = documents.c
+POSTED = [State.OPEN.value, State.CLOSED.value]
+
+FIGURES = ("balance", "debit", "credit", "awaiting", *(bucket.value for bucket in Bucket))
+
+
+def _due() -> ColumnElement[date]:
+    """The due date of a posted debit: its invoice's due date, else its own date."""
+    return case((t.type == "invoice", func.coalesce(d.due_date, t.date)), else_=t.date)
+
+
+def _bucket_conditions(due: ColumnElement[date], as_of: date) -> dict[str, ColumnElement[bool]]:
+    """Per bucket, whether a debit due on `due` is in it at the end of `as_of`."""
+    found: dict[str, ColumnElement[bool]] = {Bucket.NOT_DUE.value: due >= as_of}
+    upper = as_of  # due dates before this one are older than the previous bucket
+    for bucket, _most in OVERDUE:
+        first = first_due_of(bucket, as_of)
+        found[bucket.value] = due < upper if first is None else and_(due < upper, due >= first)
+        upper = first if first is not None else upper
+    return found
+
+
+def _with_documents(source: FromClause) -> FromClause:
+    return source.outerjoin(
+        documents,
+        and_(t.type == "invoice", d.customer_id == t.customer_id, d.id == t.invoice_id),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The receivables' figures as of a day: the customers joined to what holds them, and
+    each figure as a column of that join (zero for a customer without any)."""
+
+    source: FromClause
+    columns: dict[str, ColumnElement[int]]
+
+
+#: Written out in the statement, so that the planner sees the condition of the partial index
+#: `ix_transactions_open_debits` (a bound parameter would hide it).
+_OPEN: BindParameter[str] = bindparam("open_state", State.OPEN.value, literal_execute=True)
+_DEBIT: BindParameter[str] = bindparam("debit_kind", Kind.DEBIT.value, literal_execute=True)
+
+
+def figures_now(as_of: date) -> Figures:
+    """The aggregates now, with the open debits aged by their open amount now."""
+    aged = _bucket_conditions(_due(), as_of)
+    aging = (
+        select(
+            t.customer_id.label("customer_id"),
+            *(
+                func.sum(case((cond, t.open_amount), else_=0)).label(name)
+                for name, cond in aged.items()
+            ),
+        )
+        .select_from(_with_documents(transactions))
+        .where(t.state == _OPEN, t.kind == _DEBIT)
+        .group_by(t.customer_id)
+        .subquery("aging")
+    )
+    source = customers.join(customer_balances, b.customer_id == c.id).outerjoin(
+        aging, aging.c.customer_id == c.id
+    )
+    columns: dict[str, ColumnElement[int]] = {
+        "balance": b.balance,
+        "debit": b.debit,
+        "credit": b.credit,
+        "awaiting": b.awaiting,
+    }
+    columns.update((name, func.coalesce(aging.c[name], 0)) for name in aged)
+    return Figures(source, columns)
+
+
+def figures_then(as_of: date) -> Figures:
+    """The figures at the end of a past day, from the dated history."""
+    sides = union_all(
+        select(a.customer_id, a.debit_id.label("tx"), a.amount).where(a.date <= as_of),
+        select(a.customer_id, a.credit_id.label("tx"), a.amount).where(a.date <= as_of),
+    ).subquery("sides")
+    settled = (
+        select(sides.c.customer_id, sides.c.tx, func.sum(sides.c.amount).label("settled"))
+        .group_by(sides.c.customer_id, sides.c.tx)
+        .subquery("settled")
+    )
+    posted = and_(t.state.in_(POSTED), t.date <= as_of)
+    pending = and_(
+        t.origin == Origin.PENDING.value,
+        t.entered_on <= as_of,
+        or_(t.resolved_on.is_(None), t.resolved_on > as_of),
+    )
+    is_debit = t.kind == Kind.DEBIT.value
+    signed = case((is_debit, t.amount), else_=-t.amount)
+    open_then = t.amount - func.coalesce(settled.c.settled, 0)
+    aged = _bucket_conditions(_due(), as_of)
+    source = _with_documents(
+        transactions.outerjoin(
+            settled, and_(settled.c.customer_id == t.customer_id, settled.c.tx == t.id)
+        )
+    )
+    figures = (
+        select(
+            t.customer_id.label("customer_id"),
+            func.sum(case((posted, signed), else_=0)).label("balance"),
+            func.sum(case((and_(posted, is_debit), open_then), else_=0)).label("debit"),
+            (-func.sum(case((and_(posted, ~is_debit), open_then), else_=0))).label("credit"),
+            func.sum(case((pending, signed), else_=0)).label("awaiting"),
+            *(
+                func.sum(case((and_(posted, is_debit, cond), open_then), else_=0)).label(name)
+                for name, cond in aged.items()
+            ),
+        )
+        .select_from(source)
+        .where(or_(posted, pending))
+        .group_by(t.customer_id)
+        .subquery("figures")
+    )
+    return Figures(
+        customers.outerjoin(figures, figures.c.customer_id == c.id),
+        {name: func.coalesce(figures.c[name], 0) for name in FIGURES},
+    )
