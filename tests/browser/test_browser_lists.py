@@ -14,6 +14,10 @@ from playwright.sync_api import Page, expect
 
 from solde.settlement import usecases as settlement
 
+#: How long a download may take (milliseconds): the first PDF loads WeasyPrint, which takes
+#: seconds on a machine busy with other tests.
+DOWNLOAD_MS = 60_000
+
 
 def _unbilled(live: Live, customer: int, price: str, day: str) -> None:
     body = {
@@ -61,7 +65,7 @@ def test_lists_a_statement_and_an_import(page: Page, live: Live, tmp_path: Path)
     assert "sort=balance" in page.url
 
     # the Export button downloads the whole filtered list, in the list's order
-    with page.expect_download() as info:
+    with page.expect_download(timeout=DOWNLOAD_MS) as info:
         page.get_by_role("link", name="CSV", exact=True).click()
     download = info.value
     assert download.suggested_filename.startswith("balance-by-customer-")
@@ -91,7 +95,7 @@ def test_lists_a_statement_and_an_import(page: Page, live: Live, tmp_path: Path)
     expect(page.get_by_role("radio", name="Documents")).to_be_checked()
     expect(lines).to_have_count(2)  # the charge sums as "Other debits", the payment stays
     expect(lines.nth(0).locator("td").nth(1)).to_have_text("Other")
-    with page.expect_download() as info:
+    with page.expect_download(timeout=DOWNLOAD_MS) as info:
         page.get_by_test_id("statement-downloads").get_by_role("link", name="PDF").click()
     assert info.value.suggested_filename.endswith(".pdf")
 
