@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import StreamingResponse
 
 from solde.api.context import Caller, reader
 from solde.api.exact_json import ExactJSONRoute
+from solde.api.routes.invoices import EXPORT_RESPONSES, export_response
 from solde.api.schemas.common import next_cursor
 from solde.api.schemas.invoices import DayParam
 from solde.api.schemas.lists import (
@@ -42,30 +41,11 @@ _CURSOR = "Cursor from `next_cursor`: the id of the last customer of the previou
 _OVERDUE = [b.value for b in Bucket if b is not Bucket.NOT_DUE]
 
 
-#: The files a list answers with `format=` (its page answer is its JSON schema).
-EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "A page of the list; with `format`, the whole filtered list as a file "
-        "(`Content-Disposition: attachment`)",
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            ExportFormat.XLSX.media_type: {"schema": {"type": "string", "format": "binary"}},
-        },
-    }
-}
+#: The `format` parameter of both lists (they page with a cursor, not an offset).
 FORMAT_DESCRIPTION = (
     "Answer with the whole filtered list (not a page: `limit` and `starting_after` are "
     "ignored) as a file to download: csv, json (an array of rows) or xlsx"
 )
-
-
-def export_response(chunks: Iterator[bytes], name: str, fmt: ExportFormat) -> StreamingResponse:
-    """A list streamed as a download named `name`."""
-    return StreamingResponse(
-        chunks,
-        media_type=fmt.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
 
 
 def _given(**values: Any) -> dict[str, Any]:
