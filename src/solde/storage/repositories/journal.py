@@ -1,11 +1,11 @@
 """Read model: the posted transactions as an accounting journal reads them (SPEC §12).
 
 Every posted transaction (state open or closed: what counts in a balance) in the order of its
-date, then of its id, read in batches by keyset, so that a ledger of millions of transactions
-is never held in memory. Each row carries what a journal entry shows: the customer (id,
-external reference, name), the amounts, the payment method, the document the transaction
-names and, for a reversal, the type and method of the transaction it reverses (a reversal
-posts against the same accounts as what it cancels).
+date, then of its id, read one day at a time (in batches of ids within a busy day), so that a
+ledger of millions of transactions is never held in memory. Each row carries what a journal
+entry shows: the customer (id, external reference, name), the amounts, the payment method, the
+document the transaction names and, for a reversal, the type and method of the transaction it
+reverses (a reversal posts against the same accounts as what it cancels).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from solde.domain.money import Money
 from solde.storage import units
@@ -95,23 +95,40 @@ class SqlJournal:
         self, *, start: dt.date | None = None, end: dt.date | None = None, batch: int = BATCH
     ) -> Iterator[JournalRow]:
         """Every posted transaction dated from `start` through `end` (both included; None: no
-        bound), by date then id, read `batch` rows at a time."""
-        after: tuple[dt.date, int] | None = None
-        while True:
-            query = select(*_COLUMNS).select_from(_FROM).where(t.state.in_(POSTED))
-            if start is not None:
-                query = query.where(t.date >= start)
-            if end is not None:
-                query = query.where(t.date <= end)
-            if after is not None:
-                day, last = after
-                query = query.where(or_(t.date > day, and_(t.date == day, t.id > last)))
-            rows = self._c.execute(query.order_by(t.date, t.id).limit(batch)).all()
-            for row in rows:
-                yield _entry(row)
-            if len(rows) < batch:
-                return
-            after = (rows[-1][4], rows[-1][0])
+        bound), by date then id: one day at a time (the index on posted dates finds it), at
+        most `batch` rows per query."""
+        day = self._next_day(start, end, after=None)
+        while day is not None:
+            last = 0
+            while True:
+                query = (
+                    select(*_COLUMNS)
+                    .select_from(_FROM)
+                    .where(t.state.in_(POSTED), t.date == day, t.id > last)
+                    .order_by(t.id)
+                    .limit(batch)
+                )
+                rows = self._c.execute(query).all()
+                for row in rows:
+                    yield _entry(row)
+                if len(rows) < batch:
+                    break
+                last = rows[-1][0]
+            day = self._next_day(start, end, after=day)
+
+    def _next_day(
+        self, start: dt.date | None, end: dt.date | None, *, after: dt.date | None
+    ) -> dt.date | None:
+        """The first day after `after` (from `start`) through `end` with a posted transaction."""
+        query = select(func.min(t.date)).where(t.state.in_(POSTED))
+        if after is not None:
+            query = query.where(t.date > after)
+        if start is not None:
+            query = query.where(t.date >= start)
+        if end is not None:
+            query = query.where(t.date <= end)
+        found: dt.date | None = self._c.execute(query).scalar()
+        return found
 
     def openings(self, before: dt.date, *, batch: int = BATCH) -> Iterator[OpeningRow]:
         """Each customer's balance at the end of `before` (posted transactions dated on or
