@@ -116,6 +116,9 @@ def _reads(w: World) -> list[tuple[str, str]]:
         ("GET", f"/v1/customers/{w.customer_id}/reminders"),
         ("GET", "/v1/dunning"),
         ("GET", "/v1/events"),
+        ("GET", "/v1/lists/balance-by-customer"),
+        ("GET", "/v1/lists/receivables?scope=all"),
+        ("GET", f"/v1/customers/{w.customer_id}/statement"),
     ]
 
 
@@ -229,6 +232,11 @@ OPERATIONS = {
     ("GET", "/v1/customers/{customer_id}/reminders"),
     ("GET", "/v1/dunning"),
     ("GET", "/v1/events"),
+    ("GET", "/v1/lists/balance-by-customer"),
+    ("GET", "/v1/lists/receivables"),
+    ("GET", "/v1/customers/{customer_id}/statement"),
+    ("POST", "/v1/imports/{kind}"),
+    ("GET", "/v1/exports/journal"),
 }
 
 
@@ -326,6 +334,7 @@ def test_a_viewer_gets_403_on_every_write(books: Any, world: World) -> None:
         ("POST", f"/v1/billing-runs/{world.run_id}/retry", None),
         ("DELETE", f"/v1/billing-runs/{world.run_id}", None),
         ("POST", "/v1/jobs/daily", {"date": "2025-01-16"}),
+        ("POST", "/v1/imports/customers", None),
     ]
     # one request for every operation that is not a read
     assert len({(m, p) for m, p, _ in writes}) == len([o for o in OPERATIONS if o[0] != "GET"])
