@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -260,3 +261,13 @@ def test_a_day_before_anything_opens_and_closes_at_zero(web: Web, ada: dict[str,
     assert doc.testid("totals").text == "Totals €0.00 €0.00"
     assert "zero" in doc.testid("closing").one("span", class_="amount").classes
     assert us_date(date(2026, 1, 31)) in doc.testid("closing").text
+
+
+def test_a_pdf_on_a_server_without_pango_says_so_with_a_503(
+    web: Web, ada: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "solde.documents", None)  # WeasyPrint cannot load
+    response = web.get(f"/customers/{ada['id']}/statement/download?format=pdf")
+    assert response.status_code == 503, response.text[:500]
+    assert "text/html" in response.headers["content-type"]
+    assert "PDFs cannot be made on this server" in response.text

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from solde.bootstrap import Container
-from solde.domain.errors import InvalidInput, NotFound, SoldeError
+from solde.domain.errors import InvalidInput, NotFound, SoldeError, Unavailable
 from solde.web.context import Forbidden, SignInRequired, is_htmx, login_url, viewer_or_none
 from solde.web.render import STATIC, error_page
 from solde.web.routes import (
@@ -110,7 +110,9 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 async def _domain(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SoldeError)
-    return await _page(request, 422 if isinstance(exc, InvalidInput) else 409, exc.message)
+    if isinstance(exc, InvalidInput):
+        return await _page(request, 422, exc.message)
+    return await _page(request, 503 if isinstance(exc, Unavailable) else 409, exc.message)
 
 
 async def _validation(request: Request, exc: Exception) -> Response:
