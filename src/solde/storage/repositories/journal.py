@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, and_, bindparam, case, func, select
+from sqlalchemy.sql.elements import BindParameter
 
 from solde.domain.money import Money
 from solde.storage import units
@@ -24,6 +25,10 @@ from solde.storage.tables import customer_balances, customers, documents, transa
 
 #: Transactions read per query.
 BATCH = 5_000
+#: The states of posted transactions written out in the statement, so that the planner sees
+#: the condition of the partial index on posted dates (a bound parameter would hide it, and
+#: SQLite would scan the whole table for each day).
+_POSTED: BindParameter[str] = bindparam("posted", POSTED, expanding=True, literal_execute=True)
 
 t = transactions.c
 c = customers.c
@@ -104,7 +109,7 @@ class SqlJournal:
                 query = (
                     select(*_COLUMNS)
                     .select_from(_FROM)
-                    .where(t.state.in_(POSTED), t.date == day, t.id > last)
+                    .where(t.state.in_(_POSTED), t.date == day, t.id > last)
                     .order_by(t.id)
                     .limit(batch)
                 )
@@ -120,7 +125,7 @@ class SqlJournal:
         self, start: dt.date | None, end: dt.date | None, *, after: dt.date | None
     ) -> dt.date | None:
         """The first day after `after` (from `start`) through `end` with a posted transaction."""
-        query = select(func.min(t.date)).where(t.state.in_(POSTED))
+        query = select(t.date).where(t.state.in_(_POSTED)).order_by(t.date).limit(1)
         if after is not None:
             query = query.where(t.date > after)
         if start is not None:
