@@ -116,7 +116,7 @@ def lists_book(backend: str, size: ListsBook, log: Any = print) -> Database:
         f"_v{VERSION}_g{generator.VERSION}_r{revision}"
     )
     database = Database(backend, name)
-    if _exists(database):
+    if _exists(database) or _upgraded(database, log):
         return database
     base = _base(backend, size.base, log)
     log(f"  adding unbilled lines and invoices to a copy of {base.name} ...")
@@ -134,6 +134,28 @@ def lists_book(backend: str, size: ListsBook, log: Any = print) -> Database:
     _finish(scratch, database)
     log(f"  added {made} in {time.perf_counter() - started:.0f} s")
     return database
+
+
+def _upgraded(database: Database, log: Any) -> bool:
+    """Make `database` from the same book of an earlier schema, if there is one: a copy of it,
+    migrated (its rows are those the current code would write: the sizes, seed and versions
+    are the same). Whether it was made."""
+    prefix = database.name.rsplit("_r", 1)[0] + "_r"
+    older = sorted(_names(database.backend, prefix), reverse=True)
+    if not older:
+        return False
+    log(f"  {older[0]} is migrated to the current schema ...")
+    scratch = Database(database.backend, f"{database.name}_making")
+    databases.drop(scratch)
+    if database.backend == "sqlite":
+        shutil.copyfile(Database("sqlite", older[0]).path, scratch.path)
+    else:
+        _admin(f'CREATE DATABASE "{scratch.name}" TEMPLATE "{older[0]}"')
+    container = scratch.container()
+    container.migrate()
+    container.dispose()
+    _finish(scratch, database)
+    return True
 
 
 def _base(backend: str, size: generator.BookSize, log: Any) -> Database:
@@ -257,7 +279,7 @@ def million_book(backend: str, count: int, log: Any = print, seed: int = 42) -> 
     revision = head_revision() or "none"
     name = f"bench_million_{count}c_s{seed}_v{VERSION}_r{revision}"
     database = Database(backend, name)
-    if _exists(database):
+    if _exists(database) or _upgraded(database, log):
         return database
     log(f"  making {count:,} customers with one unbilled line each ...")
     started = time.perf_counter()
