@@ -19,7 +19,10 @@ filtered and sorted on.
 
 **Receivables** join the customers to their figures as of the day (`aging`): from the
 aggregate rows and the open debits on or after every customer's latest change, from the dated
-history before.
+history before. On such a day, unless the order or a filter is an aged amount, a page (or a
+batch of an export) is chosen from the customers and their aggregate rows first, and only its
+customers' open debits are aged; the totals sum the aggregate rows per currency and age the
+open debits of the filtered customers in one pass.
 """
 
 from __future__ import annotations
@@ -59,7 +62,17 @@ from solde.ledger.lists import (
 )
 from solde.ledger.ports import Page
 from solde.storage import units
-from solde.storage.repositories.aging import FIGURES, Figures, figures_now, figures_then
+from solde.storage.repositories.aging import (
+    AGGREGATES,
+    BUCKETS,
+    FIGURES,
+    Figures,
+    aged_customers,
+    aged_totals,
+    aggregates_now,
+    figures_now,
+    figures_then,
+)
 from solde.storage.repositories.settings import SqlSettings
 from solde.storage.tables import (
     allocations,
@@ -83,6 +96,7 @@ CALENDAR_ANCHOR_MONTH = 2000 * 12
 _LAST_DATE = date(9999, 12, 31)
 _FIRST_DATE = date(1, 1, 1)
 R = TypeVar("R")
+_NOT_AGED = (0,) * len(BUCKETS)
 
 Key = tuple[ColumnElement[Any], bool]  # an expression of the order and whether descending
 
@@ -222,7 +236,8 @@ class SqlLists:
 
     def receivables_page(self, query: ReceivablesQuery) -> Page[ReceivableRow]:
         """One page of the receivables list, in the query's order."""
-        figures = self._figures(query.as_of)
+        page_first = self._page_first(query)
+        figures = aggregates_now() if page_first else self._figures(query.as_of)
         keys = _receivable_keys(query, figures)
         base = _receivables_from(figures)
         stmt = (
@@ -233,22 +248,30 @@ class SqlLists:
         if query.starting_after is not None:
             stmt = stmt.where(_after(keys, self._cursor(base, keys, query.starting_after)))
         stmt = stmt.order_by(*_ordered(keys)).limit(query.limit + 1)
-        rows = [_receivable_row(r) for r in self._c.execute(stmt)]
+        found: Sequence[Any] = list(self._c.execute(stmt))
+        if page_first:
+            found = self._aged(found, query.as_of)
+        rows = [_receivable_row(r) for r in found]
         return Page(tuple(rows[: query.limit]), len(rows) > query.limit)
 
     def each_receivable(self, query: ReceivablesQuery) -> Iterator[ReceivableRow]:
         """Every row of the filtered receivables in the query's order, streamed."""
-        figures = self._figures(query.as_of)
+        page_first = self._page_first(query)
+        figures = aggregates_now() if page_first else self._figures(query.as_of)
         stmt = (
             _receivable_columns(figures)
             .select_from(_receivables_from(figures))
             .where(*_receivable_filters(query, figures))
             .order_by(*_ordered(_receivable_keys(query, figures)))
         )
+        if page_first:
+            return self._stream_aged(stmt, query.as_of)
         return self._stream(stmt, _receivable_row)
 
     def receivables_totals(self, query: ReceivablesQuery) -> list[ReceivableTotals]:
         """The filtered receivables summed per currency (the page and order aside)."""
+        if self._now(query.as_of) and query.min_overdue is None:
+            return self._totals_now(query)
         figures = self._figures(query.as_of)
         sums = [func.sum(_figure(figures, name)) for name in FIGURES]
         stmt = (
@@ -260,13 +283,57 @@ class SqlLists:
         )
         return [_totals(row) for row in self._c.execute(stmt)]
 
+    def _totals_now(self, query: ReceivablesQuery) -> list[ReceivableTotals]:
+        """The totals now: the aggregate figures summed from the customers' aggregate rows,
+        the aged amounts from one pass over the open debits of the filtered customers."""
+        figures = aggregates_now()
+        where = _receivable_filters(query, figures)
+        sums = [func.sum(_figure(figures, name)) for name in AGGREGATES]
+        stmt = (
+            select(c.currency, func.count(), *sums)
+            .select_from(_receivables_from(figures))
+            .where(*where)
+            .group_by(c.currency)
+            .order_by(c.currency)
+        )
+        aged = {row[0]: tuple(row[1:]) for row in self._c.execute(aged_totals(query.as_of, where))}
+        return [_totals((*row, *aged.get(row[0], _NOT_AGED))) for row in self._c.execute(stmt)]
+
+    def _now(self, as_of: date) -> bool:
+        """Whether `as_of` is on or after every customer's latest change (the aggregate rows
+        then hold its figures)."""
+        latest = self._c.execute(select(func.max(b.activity))).scalar()
+        return latest is None or as_of >= latest
+
+    def _page_first(self, query: ReceivablesQuery) -> bool:
+        """Whether the rows can be chosen from the aggregate rows before any aging: a day of
+        the aggregate rows, and neither the order nor a filter reads an aged amount."""
+        aged_sort = query.sort.value in BUCKETS
+        return not aged_sort and query.min_overdue is None and self._now(query.as_of)
+
     def _figures(self, as_of: date) -> Figures:
         """Per customer: balance, debit, credit, awaiting and the aged open debit as of the
         end of `as_of` (customers without any are absent: read them as zeros)."""
-        latest = self._c.execute(select(func.max(b.activity))).scalar()
-        if latest is None or as_of >= latest:
-            return figures_now(as_of)
-        return figures_then(as_of)
+        return figures_now(as_of) if self._now(as_of) else figures_then(as_of)
+
+    def _aged(self, rows: Sequence[Any], as_of: date) -> list[tuple[Any, ...]]:
+        """Rows of customers and their aggregate figures, each followed by its customer's
+        open debits aged as of `as_of` (zeros for a customer without any)."""
+        if not rows:
+            return []
+        ids = [row[0] for row in rows]
+        aged = {row[0]: tuple(row[1:]) for row in self._c.execute(aged_customers(ids, as_of))}
+        return [(*row, *aged.get(row[0], _NOT_AGED)) for row in rows]
+
+    def _stream_aged(self, stmt: Select[Any], as_of: date) -> Iterator[ReceivableRow]:
+        """The rows of `stmt` (customers and aggregate figures) aged a batch at a time."""
+        result = self._c.execution_options(yield_per=STREAM_BATCH).execute(stmt)
+        try:
+            for batch in result.partitions():
+                for row in self._aged(batch, as_of):
+                    yield _receivable_row(row)
+        finally:
+            result.close()
 
     # -- shared -----------------------------------------------------------------------------
 
@@ -359,7 +426,7 @@ def _figure(figures: Figures, name: str) -> ColumnElement[int]:
 def _receivable_columns(figures: Figures) -> Select[Any]:
     return select(
         c.id, c.external_ref, c.name, c.currency, c.segment, c.payment_method, c.status,
-        *(_figure(figures, name) for name in FIGURES),
+        *(_figure(figures, name) for name in FIGURES if name in figures.columns),
     )  # fmt: skip
 
 
