@@ -1,7 +1,8 @@
 """Receivables on a day of the aggregate rows (on or after every customer's latest change),
 when neither the order nor a filter is an aged amount: the rows are chosen from the customers
-and their aggregate rows first and only those customers' open debits are aged, a page or an
-export batch at a time, and the totals age the filtered customers' open debits in one pass.
+and their aggregate rows first and only those customers' open debits are aged, a page at a
+time, and the totals age the filtered customers' open debits in one pass. The export, which
+reads every customer, must hold the same rows as the pages.
 
 Every row and total is checked, figure by figure, against what `test_lists` computes itself
 from the raw tables (never with solde's code), for every such order both ways, with filters,

@@ -19,10 +19,11 @@ filtered and sorted on.
 
 **Receivables** join the customers to their figures as of the day (`aging`): from the
 aggregate rows and the open debits on or after every customer's latest change, from the dated
-history before. On such a day, unless the order or a filter is an aged amount, a page (or a
-batch of an export) is chosen from the customers and their aggregate rows first, and only its
-customers' open debits are aged; the totals sum the aggregate rows per currency and age the
-open debits of the filtered customers in one pass.
+history before. On such a day, unless the order or a filter is an aged amount, a page is
+chosen from the customers and their aggregate rows first, and only its customers' open debits
+are aged (an export, which reads every customer, ages every open debit in one pass); the
+totals sum the aggregate rows per currency and age the open debits of the filtered customers in
+one pass.
 """
 
 from __future__ import annotations
@@ -255,17 +256,16 @@ class SqlLists:
         return Page(tuple(rows[: query.limit]), len(rows) > query.limit)
 
     def each_receivable(self, query: ReceivablesQuery) -> Iterator[ReceivableRow]:
-        """Every row of the filtered receivables in the query's order, streamed."""
-        page_first = self._page_first(query)
-        figures = aggregates_now() if page_first else self._figures(query.as_of)
+        """Every row of the filtered receivables in the query's order, streamed. Every
+        customer is read, so every open debit is aged in one pass first (faster than aging
+        the stream a batch of customers at a time)."""
+        figures = self._figures(query.as_of)
         stmt = (
             _receivable_columns(figures)
             .select_from(_receivables_from(figures))
             .where(*_receivable_filters(query, figures))
             .order_by(*_ordered(_receivable_keys(query, figures)))
         )
-        if page_first:
-            return self._stream_aged(stmt, query.as_of)
         return self._stream(stmt, _receivable_row)
 
     def receivables_totals(self, query: ReceivablesQuery) -> list[ReceivableTotals]:
@@ -324,16 +324,6 @@ class SqlLists:
         ids = [row[0] for row in rows]
         aged = {row[0]: tuple(row[1:]) for row in self._c.execute(aged_customers(ids, as_of))}
         return [(*row, *aged.get(row[0], _NOT_AGED)) for row in rows]
-
-    def _stream_aged(self, stmt: Select[Any], as_of: date) -> Iterator[ReceivableRow]:
-        """The rows of `stmt` (customers and aggregate figures) aged a batch at a time."""
-        result = self._c.execution_options(yield_per=STREAM_BATCH).execute(stmt)
-        try:
-            for batch in result.partitions():
-                for row in self._aged(batch, as_of):
-                    yield _receivable_row(row)
-        finally:
-            result.close()
 
     # -- shared -----------------------------------------------------------------------------
 
