@@ -112,7 +112,7 @@ def test_transactions_and_balances_change_the_balance_once(api: Api, books: Any)
     assert send(api, "balances", opening).json()["skipped"] == 1
     assert books.balance(customer["id"])["balance"] == "50.00"  # 120 - 50 - 20
     refs = sorted(t["external_ref"] for t in books.txs(customer["id"]))
-    assert refs == ["T1", "T2", "opening-K1"]
+    assert refs == ["T1", "T2", "opening-balance"]
 
 
 def test_an_unknown_kind_is_404(api: Api) -> None:

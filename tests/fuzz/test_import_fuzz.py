@@ -29,7 +29,7 @@ REFS = ["C1", "C2", "NOPE", "", "c1", "C1 "]
 
 CELLS = st.one_of(
     st.sampled_from(REFS),
-    st.sampled_from(["T1", "T2", "S1", "opening-C1", "x" * 101]),
+    st.sampled_from(["T1", "T2", "S1", "opening-balance", "x" * 101]),
     st.sampled_from(["charge", "payment", "refund", "adjustment", "gift", "invoice", "CHARGE"]),
     st.sampled_from(["debit", "credit", "sideways", "yes", "no", "maybe", "pending", "card"]),
     st.sampled_from(

@@ -282,16 +282,32 @@ def test_opening_balances_post_once_as_adjustments(imp: Importer) -> None:
     assert (report.created, report.skipped) == (2, 1)  # a zero balance posts nothing
     assert imp.balance("C1")[0] == Decimal("1250.40")
     assert imp.balance("C2")[0] == Decimal("-80.00")
-    stored = {r.external_ref: r for r in imp.rows(transactions)}
-    assert set(stored) == {"opening-C1", "opening-C2"}
-    assert (stored["opening-C1"].type, stored["opening-C1"].kind) == ("adjustment", "debit")
-    assert stored["opening-C1"].date == date(2025, 12, 31)
-    assert stored["opening-C1"].label == "Opening balance"
-    assert (stored["opening-C2"].kind, stored["opening-C2"].date) == ("credit", ON)
-    assert stored["opening-C2"].label == "Credit carried over"
+    stored = {(r.customer_id, r.external_ref): r for r in imp.rows(transactions)}
+    c1, c2 = imp.customer("C1").id, imp.customer("C2").id
+    assert set(stored) == {(c1, "opening-balance"), (c2, "opening-balance")}
+    first, second = stored[c1, "opening-balance"], stored[c2, "opening-balance"]
+    assert (first.type, first.kind) == ("adjustment", "debit")
+    assert first.date == date(2025, 12, 31)
+    assert first.label == "Opening balance"
+    assert (second.kind, second.date) == ("credit", ON)
+    assert second.label == "Credit carried over"
     again = imp("balances", text)
     assert (again.created, again.skipped) == (0, 3)
     assert imp.balance("C1")[0] == Decimal("1250.40")
+
+
+def test_an_opening_balance_stays_once_after_the_customer_gets_a_reference(
+    imp: Importer,
+) -> None:
+    customer_id = imp.book.customer()  # no external reference yet
+    text = f"customer_id;amount;date\n{customer_id};100,00;30/11/2025\n"
+    assert imp("balances", text).created == 1
+    assert imp("balances", text).skipped == 1
+    imp.book(ledger.update_customer, customer_id, {"external_ref": "LATER-1"})
+    again = imp("balances", text)
+    assert (again.created, again.skipped) == (0, 1)
+    with imp.container.uow(actor="test", write=False) as uow:
+        assert ledger.get_balance(uow, customer_id, as_of=ON).balance.amount == Decimal("100.00")
 
 
 def test_bad_opening_balances_are_reported(imp: Importer) -> None:
@@ -301,7 +317,7 @@ def test_bad_opening_balances_are_reported(imp: Importer) -> None:
         (2, "amount", "too_many_decimals"),
         (3, "date", "in_future"),
         (4, "amount", "required"),
-        (5, "external_ref", "duplicate"),  # C1's default key, opening-C1, is on line 2
+        (5, "external_ref", "duplicate"),  # C1's default key, opening-balance, is on line 2
     ]
 
 

@@ -13,7 +13,7 @@ from solde.domain.money import Money
 from solde.imports import columns as c
 from solde.imports.columns import Layout, Row
 from solde.imports.keys import FileKeys
-from solde.imports.owners import CUSTOMER_COLUMNS, owners, reference_of
+from solde.imports.owners import CUSTOMER_COLUMNS, owners
 from solde.imports.ports import ImportUnitOfWork
 from solde.imports.posting import Keyed, post
 from solde.imports.report import Faults
@@ -37,6 +37,11 @@ LAYOUT = Layout(
 )
 
 
+#: The key of an opening balance the file gives none for. Keys are unique per customer, so a
+#: customer has one default opening balance, whatever its reference becomes later.
+DEFAULT_KEY = "opening-balance"
+
+
 def import_balances(
     uow: ImportUnitOfWork, rows: Sequence[Row], faults: Faults, *, on: date
 ) -> tuple[int, int, int]:
@@ -50,7 +55,7 @@ def import_balances(
         customer = customers.get(row.line)
         if customer is None:
             continue
-        given = row.values.get("external_ref") or f"opening-{reference_of(customer)}"
+        given = row.values.get("external_ref") or DEFAULT_KEY
         ref = keys.take(faults, row.line, customer.id, given)
         amount = _amount(row, customer, faults)
         if amount is None or ref is None:

@@ -44,8 +44,3 @@ def owners(uow: UnitOfWork, rows: Sequence[Row], faults: Faults) -> dict[int, Cu
         else:
             faults.add(line, "customer_id", f"no customer has the id {customer_id}", "not_found")
     return found_rows
-
-
-def reference_of(customer: Customer) -> str:
-    """How a file names the customer: its external reference, else its id."""
-    return customer.details.external_ref or str(customer.id)
