@@ -84,3 +84,8 @@ def test_json_reports_errors_too(cli: Cli, tmp_path: Path) -> None:
 
 def test_a_missing_file_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
     assert "does not exist" in cli.usage_error("import", "services", str(tmp_path / "none.csv"))
+
+
+def test_a_file_that_never_ends_is_refused_as_too_large(cli: Cli) -> None:
+    message = cli.fails("import", "customers", "/dev/zero")
+    assert message == "file: /dev/zero is larger than 50 MB: split it in parts"

@@ -37,13 +37,20 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.
 
 
 def _read(path: Path) -> bytes:
-    if path.stat().st_size > MAX_BYTES:
+    """The file's bytes, read up to one byte past the limit: a device or a pipe that never
+    ends (`/dev/zero`) is refused like a file that is too large."""
+    try:
+        with path.open("rb") as given:
+            data = given.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput.single("file", "unreadable", f"{path}: {exc.strerror}") from None
+    if len(data) > MAX_BYTES:
         raise InvalidInput.single(
             "file",
             "too_large",
             f"{path} is larger than {MAX_BYTES // (1024 * 1024)} MB: split it in parts",
         )
-    return path.read_bytes()
+    return data
 
 
 def import_file(kind: ImportKind, path: Path, dry_run: bool, as_json: bool) -> None:
