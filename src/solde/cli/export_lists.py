@@ -16,10 +16,18 @@ from solde.ledger.lists import BalanceListQuery, BalanceSort, ReceivableSort, Re
 __all__ = ["app"]
 
 Format = Annotated[
-    ExportFormat, typer.Option("--format", "-f", help="csv, json or xlsx (xlsx needs -o FILE).")
+    ExportFormat,
+    typer.Option("--format", "-f", help="csv, json or xlsx (xlsx: -o FILE or a redirect)."),
 ]
 AsOf = Annotated[
     str | None, typer.Option("--as-of", help="The list as of the end of this day (default today).")
+]
+StaleAsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The day `stale` is judged on (default today); the figures are today's.",
+    ),
 ]
 Segment = Annotated[str | None, typer.Option("--segment", help="Only customers of this segment.")]
 Currency = Annotated[
@@ -52,7 +60,7 @@ def _given(**values: Any) -> dict[str, Any]:
 @app.command("balance-by-customer")
 def balance_by_customer(
     format_: Format,
-    as_of: AsOf = None,
+    as_of: StaleAsOf = None,
     segment: Segment = None,
     currency: Currency = None,
     payment_method: Method = None,
