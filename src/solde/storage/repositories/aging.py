@@ -146,15 +146,21 @@ def aged_customers(ids: Sequence[int], as_of: date) -> Select[Any]:
     )
 
 
-def aged_totals(as_of: date, where: Sequence[ColumnElement[bool]]) -> Select[Any]:
+def aged_totals(
+    as_of: date, where: Sequence[ColumnElement[bool]], *, customer_rows: bool = True
+) -> Select[Any]:
     """Per currency: the open debits of the customers matching `where` (conditions on the
-    customers and their aggregate rows) aged as of the end of `as_of`, one sum per bucket."""
-    source = _with_documents(transactions).join(customers, c.id == t.customer_id)
+    customers and their aggregate rows) aged as of the end of `as_of`, one sum per bucket.
+    Without `customer_rows`, `where` may only name the aggregate rows, and the customers'
+    table is not read."""
+    source = _with_documents(transactions).join(customer_balances, b.customer_id == t.customer_id)
+    if customer_rows:
+        source = source.join(customers, c.id == t.customer_id)
     return (
-        select(c.currency, *_aged_sums(as_of))
-        .select_from(source.join(customer_balances, b.customer_id == c.id))
+        select(b.currency, *_aged_sums(as_of))
+        .select_from(source)
         .where(t.state == _OPEN, t.kind == _DEBIT, *where)
-        .group_by(c.currency)
+        .group_by(b.currency)
     )
 
 

@@ -285,18 +285,22 @@ class SqlLists:
 
     def _totals_now(self, query: ReceivablesQuery) -> list[ReceivableTotals]:
         """The totals now: the aggregate figures summed from the customers' aggregate rows,
-        the aged amounts from one pass over the open debits of the filtered customers."""
+        the aged amounts from one pass over the open debits of the filtered customers (the
+        customers' table is read only when a filter is on it)."""
         figures = aggregates_now()
         where = _receivable_filters(query, figures)
+        customer_rows = bool(_customer_filters(query))
+        source = figures.source if customer_rows else customer_balances
         sums = [func.sum(_figure(figures, name)) for name in AGGREGATES]
         stmt = (
-            select(c.currency, func.count(), *sums)
-            .select_from(_receivables_from(figures))
+            select(b.currency, func.count(), *sums)
+            .select_from(source)
             .where(*where)
-            .group_by(c.currency)
-            .order_by(c.currency)
+            .group_by(b.currency)
+            .order_by(b.currency)
         )
-        aged = {row[0]: tuple(row[1:]) for row in self._c.execute(aged_totals(query.as_of, where))}
+        aged_stmt = aged_totals(query.as_of, where, customer_rows=customer_rows)
+        aged = {row[0]: tuple(row[1:]) for row in self._c.execute(aged_stmt)}
         return [_totals((*row, *aged.get(row[0], _NOT_AGED))) for row in self._c.execute(stmt)]
 
     def _now(self, as_of: date) -> bool:
