@@ -382,3 +382,27 @@ def test_the_auditors_tools_reproduce_every_balance_of_a_generated_ledger(
         everything[currency] = everything.get(currency, Decimal(0)) + value
     assert set(everything) == {"EUR", "USD", "JPY", "KWD"}
     assert all(value == 0 for value in everything.values()), everything
+
+
+def test_the_read_model_gives_posted_transactions_only_in_date_then_id_order(
+    container: Container,
+) -> None:
+    gen = Generator(container, SEED)
+    cid = int(gen("customer", ledger.create_customer, {"name": "Order", "currency": "EUR"}).id)
+    day = date(2025, 5, 2)
+    later = gen.entry(cid, "EUR", "charge", "debit", day)
+    earlier = gen.entry(cid, "EUR", "charge", "debit", day - timedelta(days=1))
+    same_day = gen.entry(cid, "EUR", "gift", "credit", day)
+    gen.entry(cid, "EUR", "charge", "debit", day, unbilled=True)  # waits for an invoice
+    pending = {"amount": "5.00", "date": day.isoformat(), "status": "pending"}
+    waiting = gen("pending", settlement.record_payment, cid, pending, on=day)
+    failed = gen("pending", settlement.record_payment, cid, pending, on=day)
+    gen("fail", settlement.fail_payment, failed.id, {}, on=day)
+    with container.uow(actor="test", write=False) as uow:
+        ids = [row.id for row in uow.journal.entries(batch=2)]
+        through = [row.id for row in uow.journal.entries(end=day - timedelta(days=1))]
+        since = [row.id for row in uow.journal.entries(start=day, batch=1)]
+    assert ids == [earlier.id, later.id, same_day.id]
+    assert waiting.id not in ids
+    assert through == [earlier.id]
+    assert since == [later.id, same_day.id]
