@@ -37,6 +37,24 @@ _INTEGER = {"period_months", "billing_day", "payment_due_days", "blocking_period
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
+# The filters and order of the customer list, shared by `customer list` and `export customers`.
+SegmentFilter = Annotated[str | None, typer.Option("--segment")]
+CurrencyOpt = Annotated[str | None, typer.Option("--currency")]
+MethodFilter = Annotated[PaymentMethod | None, typer.Option("--payment-method")]
+StatusOpt = Annotated[CustomerStatus | None, typer.Option("--status")]
+SearchFilter = Annotated[
+    str | None, typer.Option("--search", "-q", help="Text in name, e-mail or external ref.")
+]
+BalanceOpt = Annotated[
+    BalanceFilter | None,
+    typer.Option(help="Balance now: owes (above 0), credit (below 0), settled (0)."),
+]
+SortOpt = Annotated[
+    CustomerSort,
+    typer.Option(help="Order; ties by id. Balance orders are meant with --currency."),
+]
+
+
 BillingOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -193,21 +211,13 @@ def show(
 
 @app.command("list")
 def list_(
-    segment: Annotated[str | None, typer.Option()] = None,
-    currency: Annotated[str | None, typer.Option()] = None,
-    payment_method: Annotated[PaymentMethod | None, typer.Option()] = None,
-    status: Annotated[CustomerStatus | None, typer.Option()] = None,
-    search: Annotated[
-        str | None, typer.Option("--search", "-q", help="Text in name, e-mail or external ref.")
-    ] = None,
-    balance: Annotated[
-        BalanceFilter | None,
-        typer.Option(help="Balance now: owes (above 0), credit (below 0), settled (0)."),
-    ] = None,
-    sort: Annotated[
-        CustomerSort,
-        typer.Option(help="Order; ties by id. Balance orders are meant with --currency."),
-    ] = CustomerSort.NEWEST,
+    segment: SegmentFilter = None,
+    currency: CurrencyOpt = None,
+    payment_method: MethodFilter = None,
+    status: StatusOpt = None,
+    search: SearchFilter = None,
+    balance: BalanceOpt = None,
+    sort: SortOpt = CustomerSort.NEWEST,
     limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 50,
     offset: Annotated[
         int, typer.Option(min=0, max=MAX_OFFSET, help="Rows to skip (any order).")

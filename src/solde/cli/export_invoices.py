@@ -9,6 +9,15 @@ from typing import Annotated
 import typer
 
 from solde.cli.context import actor, container, unit_of_work
+from solde.cli.customers import (
+    BalanceOpt,
+    CurrencyOpt,
+    MethodFilter,
+    SearchFilter,
+    SegmentFilter,
+    SortOpt,
+    StatusOpt,
+)
 from solde.cli.exports import Output, app, write_out
 from solde.cli.invoices import (
     AccountBalanceFilter,
@@ -27,9 +36,7 @@ from solde.cli.invoices import (
 from solde.downloads import customers as customer_download
 from solde.downloads import invoices as invoice_download
 from solde.exports.tabular import ExportFormat
-from solde.ledger.customers import CustomerStatus
-from solde.ledger.model import PaymentMethod
-from solde.ledger.ports import BalanceFilter, CustomerQuery, CustomerSort
+from solde.ledger.ports import CustomerQuery, CustomerSort
 
 __all__ = ["app"]
 
@@ -80,21 +87,13 @@ def invoices(
 
 @app.command("customers")
 def customers(
-    segment: Annotated[str | None, typer.Option()] = None,
-    currency: Annotated[str | None, typer.Option()] = None,
-    payment_method: Annotated[PaymentMethod | None, typer.Option()] = None,
-    status: Annotated[CustomerStatus | None, typer.Option()] = None,
-    search: Annotated[
-        str | None, typer.Option("--search", "-q", help="Text in name, e-mail or external ref.")
-    ] = None,
-    balance: Annotated[
-        BalanceFilter | None,
-        typer.Option(help="Balance now: owes (above 0), credit (below 0), settled (0)."),
-    ] = None,
-    sort: Annotated[
-        CustomerSort,
-        typer.Option(help="Order; ties by id. Balance orders are meant with --currency."),
-    ] = CustomerSort.NEWEST,
+    segment: SegmentFilter = None,
+    currency: CurrencyOpt = None,
+    payment_method: MethodFilter = None,
+    status: StatusOpt = None,
+    search: SearchFilter = None,
+    balance: BalanceOpt = None,
+    sort: SortOpt = CustomerSort.NEWEST,
     format_: Format = ExportFormat.CSV,
     output: Output = None,
 ) -> None:
