@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from solde.billing import subscriptions
+from solde.billing import editing, subscriptions
 from solde.billing import usecases as billing
 from solde.bootstrap import Container, is_timezone
 from solde.domain.errors import InvalidInput, SoldeError
@@ -139,11 +139,13 @@ class ListsBook:
             self.pay(cid, currency, day)
         elif roll < 0.78:
             self.pending_payment(cid, currency, day)
-        elif roll < 0.84:
+        elif roll < 0.81:
             self.credit_note(cid, currency, day)
-        elif roll < 0.88:
+        elif roll < 0.83:
             self.void(cid, day)
-        elif roll < 0.92:
+        elif roll < 0.90:
+            self.edit(cid, currency, day)
+        elif roll < 0.93:
             self.refund(cid, currency, day)
         else:
             self.attempt(settlement.settle, cid, on=day)
@@ -226,6 +228,21 @@ class ListsBook:
             doc = self.rng.choice(self.invoices[cid])
             values = {"reason": "goodwill", "amount": self.price(currency, 1, 30)}
             self.attempt(billing.issue_credit_note, doc, values, on=day)
+
+    def edit(self, cid: int, currency: str, day: date) -> None:
+        """Move an invoice's due date, or change its items (which posts it again): the
+        receivables must age it by its due date after either."""
+        if not self.invoices[cid]:
+            return
+        doc = self.rng.choice(self.invoices[cid])
+        changes: dict[str, Any] = {
+            "due_date": (day + timedelta(days=self.rng.randint(-10, 60))).isoformat()
+        }
+        if self.rng.random() < 0.4:
+            item = {"description": "Work, revised", "unit_price": self.price(currency),
+                    "tax_rate": "20"}  # fmt: skip
+            changes = {"items": [item]} if self.rng.random() < 0.5 else {**changes, "items": [item]}
+        self.attempt(editing.update_invoice, doc, changes, on=day)
 
     def void(self, cid: int, day: date) -> None:
         if self.invoices[cid]:

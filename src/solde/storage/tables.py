@@ -79,6 +79,8 @@ customers = Table(
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("external_ref", String(100)),
     Column("name", String(200), nullable=False),
+    # the name folded as the lists order and search it (migration 0009), written with the name
+    Column("name_folded", String(200), nullable=False),
     Column("email", String(254)),
     Column("currency", String(3), nullable=False),
     Column("segment", String(100)),
@@ -112,6 +114,8 @@ customers = Table(
     CheckConstraint("period_months IS NULL OR period_months IN (1, 3, 6, 12)", name="period"),
 )
 Index("ix_customers_segment", customers.c.segment)
+# Lists by name read this index in order instead of folding and sorting every name.
+Index("ix_customers_name_folded_id", customers.c.name_folded, customers.c.id)
 
 transactions = Table(
     "transactions",
@@ -145,6 +149,9 @@ transactions = Table(
     Column("created_at", Stamp(), nullable=False),
     Column("created_by", String(100)),
     Column("external_ref", String(100)),  # the key of an imported row (migration 0007)
+    # an invoice's debit: its invoice's due date, kept by the documents' repository
+    # (migration 0009); every other transaction is due on its date and has none
+    Column("due_date", Date),
     PrimaryKeyConstraint("customer_id", "id"),
     UniqueConstraint("id"),
     CheckConstraint("amount > 0", name="amount_positive"),
@@ -617,9 +624,8 @@ Index("ix_events_customer_id", events.c.customer_id)
 Index(
     "ix_transactions_open_debits",
     transactions.c.customer_id,
+    transactions.c.due_date,
     transactions.c.date,
-    transactions.c.type,
-    transactions.c.invoice_id,
     transactions.c.open_amount,
     sqlite_where=(transactions.c.state == "open") & (transactions.c.kind == "debit"),
     postgresql_where=(transactions.c.state == "open") & (transactions.c.kind == "debit"),

@@ -40,7 +40,6 @@ from solde.storage.tables import (
     allocations,
     customer_balances,
     customers,
-    documents,
     transactions,
 )
 
@@ -48,7 +47,6 @@ c = customers.c
 b = customer_balances.c
 t = transactions.c
 a = allocations.c
-d = documents.c
 POSTED = [State.OPEN.value, State.CLOSED.value]
 
 BUCKETS = tuple(bucket.value for bucket in Bucket)
@@ -57,8 +55,9 @@ FIGURES = (*AGGREGATES, *BUCKETS)
 
 
 def _due() -> ColumnElement[date]:
-    """The due date of a posted debit: its invoice's due date, else its own date."""
-    return case((t.type == "invoice", func.coalesce(d.due_date, t.date)), else_=t.date)
+    """The due date of a posted debit: its invoice's due date, which an invoice's debit carries
+    (`transactions.due_date`, kept by the documents' repository), else its own date."""
+    return func.coalesce(t.due_date, t.date)
 
 
 def _bucket_conditions(due: ColumnElement[date], as_of: date) -> dict[str, ColumnElement[bool]]:
@@ -70,13 +69,6 @@ def _bucket_conditions(due: ColumnElement[date], as_of: date) -> dict[str, Colum
         found[bucket.value] = due < upper if first is None else and_(due < upper, due >= first)
         upper = first if first is not None else upper
     return found
-
-
-def _with_documents(source: FromClause) -> FromClause:
-    return source.outerjoin(
-        documents,
-        and_(t.type == "invoice", d.customer_id == t.customer_id, d.id == t.invoice_id),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +97,7 @@ def figures_now(as_of: date) -> Figures:
                 for name, cond in aged.items()
             ),
         )
-        .select_from(_with_documents(transactions))
+        .select_from(transactions)
         .where(t.state == _OPEN, t.kind == _DEBIT)
         .group_by(t.customer_id)
         .subquery("aging")
@@ -140,7 +132,7 @@ def aged_customers(ids: Sequence[int], as_of: date) -> Select[Any]:
     aged as of the end of `as_of`, one sum per bucket (in `BUCKETS` order)."""
     return (
         select(t.customer_id, *_aged_sums(as_of))
-        .select_from(_with_documents(transactions))
+        .select_from(transactions)
         .where(t.state == _OPEN, t.kind == _DEBIT, t.customer_id.in_(list(ids)))
         .group_by(t.customer_id)
     )
@@ -153,7 +145,7 @@ def aged_totals(
     customers and their aggregate rows) aged as of the end of `as_of`, one sum per bucket.
     Without `customer_rows`, `where` may only name the aggregate rows, and the customers'
     table is not read."""
-    source = _with_documents(transactions).join(customer_balances, b.customer_id == t.customer_id)
+    source = transactions.join(customer_balances, b.customer_id == t.customer_id)
     if customer_rows:
         source = source.join(customers, c.id == t.customer_id)
     return (
@@ -185,10 +177,8 @@ def figures_then(as_of: date) -> Figures:
     signed = case((is_debit, t.amount), else_=-t.amount)
     open_then = t.amount - func.coalesce(settled.c.settled, 0)
     aged = _bucket_conditions(_due(), as_of)
-    source = _with_documents(
-        transactions.outerjoin(
-            settled, and_(settled.c.customer_id == t.customer_id, settled.c.tx == t.id)
-        )
+    source = transactions.outerjoin(
+        settled, and_(settled.c.customer_id == t.customer_id, settled.c.tx == t.id)
     )
     figures = (
         select(

@@ -46,11 +46,18 @@ def _overrides_row(billing: BillingOverrides, currency: str) -> dict[str, Any]:
     return row
 
 
+def fold_name(name: str) -> str:
+    """A name as the lists order and search it: in lower case, every script folded (SQLite's own
+    lower() folds ASCII only)."""
+    return name.lower()
+
+
 def details_row(details: CustomerDetails) -> dict[str, Any]:
     """The columns of a customer."""
     return {
         "external_ref": details.external_ref,
         "name": details.name,
+        "name_folded": fold_name(details.name),
         "email": details.email,
         "currency": details.currency,
         "segment": details.segment,
@@ -128,12 +135,12 @@ def _order(
     sort: CustomerSort, ids: ColumnElement[Any], balances: ColumnElement[Any]
 ) -> tuple[ColumnElement[Any], ...]:
     """The order of the list, ending with the id so that no two customers tie. Names compare
-    lower-cased: on SQLite by the Python `lower` the engine installs (Unicode), code point by
-    code point; on PostgreSQL in the database's collation. Balances compare in minor units."""
+    folded (`name_folded`, indexed with the id): on SQLite code point by code point, on
+    PostgreSQL in the database's collation. Balances compare in minor units."""
     if sort == CustomerSort.NEWEST:
         return (ids.desc(),)
     if sort == CustomerSort.NAME:
-        return (func.lower(customers.c.name).asc(), ids.asc())
+        return (customers.c.name_folded.asc(), ids.asc())
     if sort == CustomerSort.BALANCE_DESC:
         return (balances.desc(), ids.asc())
     if sort == CustomerSort.BALANCE_ASC:
@@ -202,7 +209,7 @@ def _matching(stmt: Select[Any], query: CustomerQuery, *, with_balances: bool) -
         pattern = _like(query.text)
         stmt = stmt.where(
             or_(
-                func.lower(c.name).like(pattern, escape="\\"),
+                c.name_folded.like(pattern, escape="\\"),
                 func.lower(c.email).like(pattern, escape="\\"),
                 func.lower(c.external_ref).like(pattern, escape="\\"),
             )
@@ -237,7 +244,7 @@ def _batch(query: CustomerQuery, after: Keyset | None, size: int) -> Select[Any]
     `after` (the start when None): filters as `_matching`, every order, no offset."""
     b = customer_balances.c
     c = customers.c
-    name = func.lower(c.name)
+    name = c.name_folded
     stmt = _matching(
         select(customers, name.label("sort_name"), b.balance.label("sort_balance")),
         query,

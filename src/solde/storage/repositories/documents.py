@@ -47,6 +47,15 @@ _ITEMS = (
 _INSERT = insert(documents)
 _INSERT_ITEMS = insert(document_items)
 _INSERT_NUMBER = insert(document_numbers)
+#: An invoice's debit carries its due date, for the receivables' aging (migration 0009).
+_SET_DUE = (
+    update(transactions)
+    .where(
+        transactions.c.customer_id == bindparam("tx_customer"),
+        transactions.c.id == bindparam("tx_id"),
+    )
+    .values(due_date=bindparam("tx_due"))
+)
 
 
 def _row_values(doc: Document) -> dict[str, Any]:
@@ -187,7 +196,20 @@ class SqlDocuments:
         if rows:
             self._c.execute(_INSERT_ITEMS, rows)
         self._given(document)
+        self._date_debits([document])
         return replace(document, created_at=now)
+
+    def _date_debits(self, docs: Sequence[Document]) -> None:
+        """Give each invoice's debit its invoice's due date. The debit is posted before the
+        invoice is saved (and posted again after an edit of its items), and an edit may move
+        the due date alone: so it is written whenever an invoice is."""
+        due = [
+            {"tx_customer": d.customer_id, "tx_id": d.transaction_id, "tx_due": d.due_date}
+            for d in docs
+            if d.transaction_id is not None and not d.is_credit_note
+        ]
+        if due:
+            self._c.execute(_SET_DUE, due)
 
     def _given(self, document: Document) -> None:
         """Record the document's number as used, for good."""
@@ -234,6 +256,7 @@ class SqlDocuments:
         ]
         if numbers:
             self._c.execute(_INSERT_NUMBER, numbers)
+        self._date_debits(docs)
 
     def numbers_used(self, numbers: Sequence[str]) -> bool:
         """Whether any of the numbers was ever given."""
@@ -301,6 +324,19 @@ class SqlDocuments:
         )
         if result.rowcount != 1:
             raise Conflict(f"document {before.id} was changed by another request; try again")
+        if after.transaction_id != before.transaction_id or after.due_date != before.due_date:
+            # every debit the invoice ever posted: a past day's receivables age the one
+            # then open (reversed since by an edit) by the invoice's due date too
+            self._c.execute(
+                update(transactions)
+                .where(
+                    transactions.c.customer_id == after.customer_id,
+                    transactions.c.invoice_id == after.id,
+                    transactions.c.type == "invoice",
+                    transactions.c.kind == "debit",
+                )
+                .values(due_date=after.due_date)
+            )
         if after.number != before.number and self.id_of_number(after.number or "") is None:
             self._given(after)
         if after.items != before.items:

@@ -133,7 +133,7 @@ def _customer_filters(
         pattern = _like(query.text)
         found.append(
             or_(
-                func.lower(c.name).like(pattern, escape="\\"),
+                c.name_folded.like(pattern, escape="\\"),
                 func.lower(c.external_ref).like(pattern, escape="\\"),
                 func.lower(c.email).like(pattern, escape="\\"),
             )
@@ -366,7 +366,7 @@ def _balance_keys(query: BalanceListQuery, stale: ColumnElement[bool]) -> list[K
     sort = query.sort
     first: ColumnElement[Any]
     if sort is BalanceSort.NAME:
-        first = func.lower(c.name)
+        first = c.name_folded
     elif sort is BalanceSort.BALANCE:
         first = b.balance
     elif sort is BalanceSort.UNBILLED_COUNT:
@@ -450,7 +450,7 @@ def _receivable_keys(query: ReceivablesQuery, figures: Figures) -> list[Key]:
     desc = query.descending
     first: ColumnElement[Any]
     if query.sort is ReceivableSort.NAME:
-        first = func.lower(c.name)
+        first = c.name_folded
     else:
         first = _figure(figures, _SORTED.get(query.sort, query.sort.value))
     return [(first, desc), (c.id, desc)]
