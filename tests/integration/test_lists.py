@@ -94,7 +94,26 @@ class ListsBook:
             for cid in self.rng.sample(ids, k=5):
                 self.act(cid, day)
             day += timedelta(days=self.rng.randint(3, 8))
-        return ids
+        return ids + self.offsetting(count)
+
+    def offsetting(self, count: int) -> list[int]:
+        """Two customers settled by hand whose open debit a payment not yet allocated
+        offsets: one in credit, one at zero. The default scope leaves both out and `nonzero`
+        the second, though each has an open debit aged in a bucket."""
+        made = []
+        for index, paid in ((count, "150.00"), (count + 1, "80.00")):
+            values = {"name": f"Offset {index}", "currency": "EUR", "external_ref": f"REF-{index:03d}",
+                      "billing": {"auto_settlement": False}}  # fmt: skip
+            cid = int(self(ledger.create_customer, values).id)
+            charge = {"kind": "debit", "type": "charge", "label": "charge", "unit_price": "80.00",
+                      "date": (TODAY - timedelta(days=45)).isoformat(),
+                      "bill_on_next_invoice": False}  # fmt: skip
+            self(settlement.add_entry, cid, charge, on=TODAY)
+            payment = {"amount": paid, "date": TODAY.isoformat()}
+            self(settlement.record_payment, cid, payment, on=TODAY)
+            self.invoices[cid] = []
+            made.append(cid)
+        return made
 
     def customer(self, index: int) -> int:
         rng = self.rng
@@ -478,7 +497,11 @@ def test_the_ledger_has_every_kind_of_story(ledger_book: tuple[Container, list[i
     assert any(a.amount for a in raw.allocations)
     stale = expected_balances(raw, TODAY)
     assert {row["stale"] for row in stale.values()} == {True, False}
-    assert len(ids) == 16
+    assert len(ids) == 18
+    # the scopes leave out customers with an open debit: one in credit, one at zero
+    now = expected_receivables(raw, TODAY).values()
+    assert any(row["debit"] > 0 and row["balance"] < 0 for row in now)
+    assert any(row["debit"] > 0 and row["balance"] == 0 for row in now)
     # the days checked read both the aggregates (on or after every customer's latest change)
     # and the dated history (before)
     with container.engine.connect() as c:

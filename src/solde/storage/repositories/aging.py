@@ -6,8 +6,10 @@ A day on or after every customer's latest change is read from the aggregate rows
 open debits aged by their open amount now (from the partial index of open debits). When
 neither the order nor a filter of a list needs the aged amounts, the list chooses its rows from
 the aggregate rows alone (`aggregates_now`) and ages only the customers it keeps
-(`aged_customers`), and its totals age the open debits of the filtered customers in one pass
-(`aged_totals`): a page of 50 customers then reads 50 customers' open debits, not every one.
+(`aged_customers`): a page of 50 customers then reads 50 customers' open debits, not every
+one. Its totals age every open debit, grouped by currency and due date first (`aged_every`),
+less the customers the list leaves out; or, under a filter on the customers, the open debits
+of the customers it keeps (`aged_of`).
 An earlier day is computed from the dated history: each posted transaction dated on or before
 it, opened again by the allocations dated after it, and the pending payments alive that day
 (the meaning of `SqlBalances.as_of`).
@@ -138,21 +140,40 @@ def aged_customers(ids: Sequence[int], as_of: date) -> Select[Any]:
     )
 
 
-def aged_totals(
-    as_of: date, where: Sequence[ColumnElement[bool]], *, customer_rows: bool = True
-) -> Select[Any]:
-    """Per currency: the open debits of the customers matching `where` (conditions on the
-    customers and their aggregate rows) aged as of the end of `as_of`, one sum per bucket.
-    Without `customer_rows`, `where` may only name the aggregate rows, and the customers'
-    table is not read."""
-    source = transactions.join(customer_balances, b.customer_id == t.customer_id)
-    if customer_rows:
-        source = source.join(customers, c.id == t.customer_id)
+def aged_every(as_of: date, currency: str | None = None) -> Select[Any]:
+    """Per currency (only `currency` when given): every open debit aged as of the end of
+    `as_of`, one sum per bucket. The open debits are read in the order of the index by currency
+    and due date, summed per (currency, due date, date) without a sort: a few thousand groups,
+    which are then aged."""
+    where = [t.state == _OPEN, t.kind == _DEBIT]
+    if currency is not None:
+        where.append(t.currency == currency)
+    dues = (
+        select(
+            t.currency.label("currency"),
+            t.due_date.label("due_date"),
+            t.date.label("date"),
+            func.sum(t.open_amount).label("amount"),
+        )
+        .where(*where)
+        .group_by(t.currency, t.due_date, t.date)
+        .subquery("dues")
+    )
+    aged = _bucket_conditions(func.coalesce(dues.c.due_date, dues.c.date), as_of)
+    return select(
+        dues.c.currency,
+        *(func.sum(case((aged[name], dues.c.amount), else_=0)).label(name) for name in BUCKETS),
+    ).group_by(dues.c.currency)
+
+
+def aged_of(as_of: date, ids: Select[Any]) -> Select[Any]:
+    """Per currency: the open debits of the customers whose ids `ids` selects, aged as of the
+    end of `as_of`, one sum per bucket; each customer's read from the index of open debits by
+    customer."""
     return (
-        select(b.currency, *_aged_sums(as_of))
-        .select_from(source)
-        .where(t.state == _OPEN, t.kind == _DEBIT, *where)
-        .group_by(b.currency)
+        select(t.currency, *_aged_sums(as_of))
+        .where(t.state == _OPEN, t.kind == _DEBIT, t.customer_id.in_(ids))
+        .group_by(t.currency)
     )
 
 

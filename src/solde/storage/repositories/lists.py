@@ -69,7 +69,8 @@ from solde.storage.repositories.aging import (
     FIGURES,
     Figures,
     aged_customers,
-    aged_totals,
+    aged_every,
+    aged_of,
     aggregates_now,
     figures_now,
     figures_then,
@@ -284,24 +285,43 @@ class SqlLists:
         return [_totals(row) for row in self._c.execute(stmt)]
 
     def _totals_now(self, query: ReceivablesQuery) -> list[ReceivableTotals]:
-        """The totals now: the aggregate figures summed from the customers' aggregate rows,
-        the aged amounts from one pass over the open debits of the filtered customers (the
-        customers' table is read only when a filter is on it)."""
+        """The totals now: the aggregate figures summed from the customers' aggregate rows
+        (the customers' table read only when a filter is on it); the aged amounts either as
+        every open debit of the currency less those of the customers the scope leaves out
+        (few: those with an open debit and no balance owed), or, under a filter on the
+        customers, as the open debits of the customers kept."""
         figures = aggregates_now()
         where = _receivable_filters(query, figures)
-        customer_rows = bool(_customer_filters(query))
-        source = figures.source if customer_rows else customer_balances
+        by_customer = _by_customer_rows(query)
         sums = [func.sum(_figure(figures, name)) for name in AGGREGATES]
         stmt = (
             select(b.currency, func.count(), *sums)
-            .select_from(source)
-            .where(*where)
+            .select_from(figures.source if by_customer else customer_balances)
+            .where(*(where if by_customer else _aggregate_filters(query)))
             .group_by(b.currency)
             .order_by(b.currency)
         )
-        aged_stmt = aged_totals(query.as_of, where, customer_rows=customer_rows)
-        aged = {row[0]: tuple(row[1:]) for row in self._c.execute(aged_stmt)}
+        if by_customer:
+            kept = select(c.id).select_from(figures.source).where(*where, b.debit > 0)
+            aged = self._aged_sums(aged_of(query.as_of, kept))
+        else:
+            aged = self._aged_sums(aged_every(query.as_of, query.currency))
+            left_out = _LEFT_OUT[query.scope]
+            if left_out is not None:
+                others = select(b.customer_id).where(
+                    b.debit > 0, left_out, *_aggregate_filters(query, scope=False)
+                )
+                for currency, sums_out in self._aged_sums(aged_of(query.as_of, others)).items():
+                    every = aged.get(currency, _NOT_AGED)
+                    aged[currency] = tuple(x - y for x, y in zip(every, sums_out, strict=True))
         return [_totals((*row, *aged.get(row[0], _NOT_AGED))) for row in self._c.execute(stmt)]
+
+    def _aged_sums(self, stmt: Select[Any]) -> dict[str, tuple[int, ...]]:
+        """Per currency, the bucket sums a statement of `aging` gives (in minor units)."""
+        return {
+            row[0]: tuple(0 if v is None else int(v) for v in row[1:])
+            for row in self._c.execute(stmt)
+        }
 
     def _now(self, as_of: date) -> bool:
         """Whether `as_of` is on or after every customer's latest change (the aggregate rows
@@ -435,6 +455,38 @@ def _receivable_filters(query: ReceivablesQuery, figures: Figures) -> list[Colum
         names = [bucket.value for bucket, _most in OVERDUE]
         older = names[names.index(query.min_overdue.value) :]
         found.append(or_(*(_figure(figures, name) > 0 for name in older)))
+    return found
+
+
+#: Per scope, which customers with an open debit the list leaves out (None: nobody).
+_LEFT_OUT: dict[Scope, ColumnElement[bool] | None] = {
+    Scope.OWING: b.balance <= 0,
+    Scope.NONZERO: b.balance == 0,
+    Scope.ALL: None,
+}
+
+
+def _by_customer_rows(query: ReceivablesQuery) -> bool:
+    """Whether a filter reads the customers' table (the currency is on the aggregate row and
+    on each transaction too)."""
+    return bool(
+        query.segment is not None
+        or query.payment_method is not None
+        or query.status is not None
+        or query.text
+    )
+
+
+def _aggregate_filters(query: ReceivablesQuery, *, scope: bool = True) -> list[ColumnElement[bool]]:
+    """The filters of a query without a filter on the customers, on the aggregate rows alone:
+    the currency, and the scope unless `scope` is False."""
+    found: list[ColumnElement[bool]] = []
+    if query.currency is not None:
+        found.append(b.currency == query.currency)
+    if scope and query.scope is Scope.OWING:
+        found.append(b.balance > 0)
+    elif scope and query.scope is Scope.NONZERO:
+        found.append(b.balance != 0)
     return found
 
 
