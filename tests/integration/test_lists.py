@@ -636,7 +636,7 @@ def test_receivables_scope_and_overdue_filters(
     ledger_book: tuple[Container, list[int], Raw],
 ) -> None:
     container, _ids, raw = ledger_book
-    for as_of in (date(2026, 1, 31), TODAY):
+    for as_of in (date(2026, 1, 31), TODAY, date(2026, 9, 30)):
         expected = expected_receivables(raw, as_of)
         cases: list[tuple[dict[str, str], Callable[[dict[str, Any]], bool]]] = [
             ({}, lambda r: r["balance"] > 0),
@@ -674,7 +674,13 @@ def test_receivables_pages_walk_every_order(ledger_book: tuple[Container, list[i
 def test_receivables_totals_per_currency(ledger_book: tuple[Container, list[int], Raw]) -> None:
     container, _ids, raw = ledger_book
     for as_of in AS_OF:
-        for filters in ({"scope": "all"}, {}, {"segment": "retail", "scope": "nonzero"}):
+        for filters in (
+            {"scope": "all"},
+            {},
+            {"segment": "retail", "scope": "nonzero"},
+            {"min_overdue": "d31_60"},
+            {"scope": "all", "min_overdue": "d1_30", "currency": "EUR"},
+        ):
             query = receivables_query(as_of=as_of, **filters)
             kept = [r for r in by_pages(container, query)]
             wanted: dict[str, dict[str, Any]] = {}

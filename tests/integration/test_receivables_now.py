@@ -11,7 +11,7 @@ on pages of a few rows and on an export stream cut into batches smaller than the
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,8 @@ from test_lists import (
 )
 
 from solde.bootstrap import Container
+from solde.ledger import usecases as ledger
+from solde.settlement import usecases as settlement
 from solde.storage.repositories import lists as read_model
 
 __all__ = ["ledger_book"]
@@ -120,3 +122,34 @@ def test_totals_per_currency_hold_the_filtered_customers(
                     got[total.currency][name] = got[total.currency][name].amount
             assert got == wanted, (as_of, filters)
             assert [t.currency for t in totals] == sorted(wanted)
+
+
+@pytest.mark.parametrize(
+    ("late", "kept_from"),
+    [(1, "d1_30"), (30, "d1_30"), (31, "d31_60"), (60, "d31_60"), (61, "d61_90"), (91, "over_90")],
+)
+def test_min_overdue_keeps_a_debit_from_its_first_day_in_a_bucket(
+    container: Container, late: int, kept_from: str
+) -> None:
+    """A debit `late` days past due, read on a day of the aggregate rows: `min_overdue` keeps
+    its customer for its own bucket and every younger one, not for an older one; the totals
+    count it under the same filters."""
+    due = date(2026, 1, 15)
+    as_of = due + timedelta(days=late)
+    with container.uow(actor="test") as uow:
+        customer = ledger.create_customer(uow, {"name": "Late", "currency": "EUR"})
+        charge = {"kind": "debit", "type": "charge", "label": "charge", "unit_price": "12.00",
+                  "date": due.isoformat(), "bill_on_next_invoice": False}  # fmt: skip
+        settlement.add_entry(uow, customer.id, charge, on=due)
+        uow.commit()
+    order = ["d1_30", "d31_60", "d61_90", "over_90"]
+    for bucket in order:
+        query = receivables_query(as_of=as_of.isoformat(), min_overdue=bucket)
+        with container.uow(actor="test", write=False) as uow:
+            rows = uow.lists.receivables_page(query).items
+            totals = uow.lists.receivables_totals(query)
+        kept = order.index(bucket) <= order.index(kept_from)
+        assert [r.id for r in rows] == ([customer.id] if kept else []), bucket
+        assert [(t.currency, t.customers) for t in totals] == ([("EUR", 1)] if kept else [])
+        if kept:
+            assert getattr(totals[0], kept_from).amount == Decimal("12.00")

@@ -129,6 +129,36 @@ def _aged_sums(as_of: date) -> list[ColumnElement[Any]]:
     return [func.sum(case((aged[name], t.open_amount), else_=0)).label(name) for name in BUCKETS]
 
 
+def overdue_since(bucket: Bucket, as_of: date) -> date:
+    """The due date before which a debit is in `bucket` or an older one at the end of
+    `as_of` (the upper bound of `bucket` in `_bucket_conditions`)."""
+    younger = [b for b, _most in OVERDUE]
+    index = younger.index(bucket)
+    if index == 0:
+        return as_of
+    earlier = first_due_of(younger[index - 1], as_of)
+    assert earlier is not None  # only the oldest bucket has no lower bound
+    return earlier
+
+
+def has_overdue(
+    customer_id: ColumnElement[int], bucket: Bucket, as_of: date
+) -> ColumnElement[bool]:
+    """Whether the customer has an open debit now in `bucket` or an older one as of the end
+    of `as_of`: a range of its open debits in the index by customer."""
+    return (
+        select(t.customer_id)  # a column of the index: it is read alone
+        .where(
+            t.customer_id == customer_id,
+            t.state == _OPEN,
+            t.kind == _DEBIT,
+            t.open_amount > 0,
+            _due() < overdue_since(bucket, as_of),
+        )
+        .exists()
+    )
+
+
 def aged_customers(ids: Sequence[int], as_of: date) -> Select[Any]:
     """Per customer among `ids` with an open debit: its customer id, then its open debits
     aged as of the end of `as_of`, one sum per bucket (in `BUCKETS` order)."""

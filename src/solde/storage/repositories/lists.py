@@ -74,6 +74,7 @@ from solde.storage.repositories.aging import (
     aggregates_now,
     figures_now,
     figures_then,
+    has_overdue,
 )
 from solde.storage.repositories.settings import SqlSettings
 from solde.storage.tables import (
@@ -271,7 +272,7 @@ class SqlLists:
 
     def receivables_totals(self, query: ReceivablesQuery) -> list[ReceivableTotals]:
         """The filtered receivables summed per currency (the page and order aside)."""
-        if self._now(query.as_of) and query.min_overdue is None:
+        if self._now(query.as_of):
             return self._totals_now(query)
         figures = self._figures(query.as_of)
         sums = [func.sum(_figure(figures, name)) for name in FIGURES]
@@ -289,20 +290,26 @@ class SqlLists:
         (the customers' table read only when a filter is on it); the aged amounts either as
         every open debit of the currency less those of the customers the scope leaves out
         (few: those with an open debit and no balance owed), or, under a filter on the
-        customers, as the open debits of the customers kept."""
+        customers or `min_overdue`, as the open debits of the customers kept."""
         figures = aggregates_now()
-        where = _receivable_filters(query, figures)
-        by_customer = _by_customer_rows(query)
+        if _by_customer_rows(query):
+            source: FromClause = figures.source
+            key: ColumnElement[int] = c.id
+            where = _receivable_filters(query, figures)
+        else:  # the aggregate rows alone, then whether an open debit is overdue
+            source, key, where = customer_balances, b.customer_id, _aggregate_filters(query)
+            if query.min_overdue is not None:
+                where.append(has_overdue(key, query.min_overdue, query.as_of))
         sums = [func.sum(_figure(figures, name)) for name in AGGREGATES]
         stmt = (
             select(b.currency, func.count(), *sums)
-            .select_from(figures.source if by_customer else customer_balances)
-            .where(*(where if by_customer else _aggregate_filters(query)))
+            .select_from(source)
+            .where(*where)
             .group_by(b.currency)
             .order_by(b.currency)
         )
-        if by_customer:
-            kept = select(c.id).select_from(figures.source).where(*where, b.debit > 0)
+        if source is figures.source or query.min_overdue is not None:
+            kept = select(key).select_from(source).where(b.debit > 0, *where)
             aged = self._aged_sums(aged_of(query.as_of, kept))
         else:
             aged = self._aged_sums(aged_every(query.as_of, query.currency))
@@ -331,9 +338,10 @@ class SqlLists:
 
     def _page_first(self, query: ReceivablesQuery) -> bool:
         """Whether the rows can be chosen from the aggregate rows before any aging: a day of
-        the aggregate rows, and neither the order nor a filter reads an aged amount."""
+        the aggregate rows, and an order that is not an aged amount (`min_overdue` is then
+        whether a customer has an open debit due before a day: a range of its open debits)."""
         aged_sort = query.sort.value in BUCKETS
-        return not aged_sort and query.min_overdue is None and self._now(query.as_of)
+        return not aged_sort and self._now(query.as_of)
 
     def _figures(self, as_of: date) -> Figures:
         """Per customer: balance, debit, credit, awaiting and the aged open debit as of the
@@ -451,7 +459,9 @@ def _receivable_filters(query: ReceivablesQuery, figures: Figures) -> list[Colum
         found.append(balance > 0)
     elif query.scope is Scope.NONZERO:
         found.append(balance != 0)
-    if query.min_overdue is not None:
+    if query.min_overdue is not None and query.min_overdue.value not in figures.columns:
+        found.append(has_overdue(c.id, query.min_overdue, query.as_of))  # aggregates now
+    elif query.min_overdue is not None:
         names = [bucket.value for bucket, _most in OVERDUE]
         older = names[names.index(query.min_overdue.value) :]
         found.append(or_(*(_figure(figures, name) > 0 for name in older)))
