@@ -95,6 +95,18 @@ def analyze(database: Database) -> None:
     connection.close()
 
 
+def vacuum(database: Database) -> None:
+    """On PostgreSQL, what autovacuum does to a live database after a bulk load: VACUUM
+    (ANALYZE). Without it the visibility map of a freshly written table is empty, and a
+    statement that reads an index alone (the receivables' partial indexes) reads the table's
+    pages too: 3 to 6 times slower on the lists book."""
+    if database.backend != "postgresql":
+        return
+    url = database.url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM (ANALYZE)")
+
+
 def _admin(sql: str) -> None:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(sql)
@@ -169,6 +181,7 @@ def book(backend: str, size: generator.BookSize, log: Any = print) -> Database:
         connection.execute("ANALYZE")
         connection.commit()
         connection.close()
+        vacuum(scratch)
         drop(database)
         _admin(f'ALTER DATABASE "{scratch.name}" RENAME TO "{database.name}"')
     return database

@@ -91,7 +91,8 @@ def _exists(database: Database) -> bool:
 
 
 def _finish(scratch: Database, database: Database) -> None:
-    """Analyse the scratch database and move it under its final name."""
+    """Analyse the scratch database (PostgreSQL: vacuum it too) and move it under its final
+    name."""
     connection = scratch.raw()
     connection.execute("ANALYZE")
     if scratch.backend == "sqlite":
@@ -102,6 +103,7 @@ def _finish(scratch: Database, database: Database) -> None:
     else:
         connection.commit()
         connection.close()
+        databases.vacuum(scratch)
         _admin(f'ALTER DATABASE "{scratch.name}" RENAME TO "{database.name}"')
 
 
