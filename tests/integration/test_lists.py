@@ -102,7 +102,8 @@ class ListsBook:
         the second, though each has an open debit aged in a bucket."""
         made = []
         for index, paid in ((count, "150.00"), (count + 1, "80.00")):
-            values = {"name": f"Offset {index}", "currency": "EUR", "external_ref": f"REF-{index:03d}",
+            values = {"name": f"Offset {index}", "currency": "EUR",
+                      "external_ref": f"REF-{index:03d}",
                       "billing": {"auto_settlement": False}}  # fmt: skip
             cid = int(self(ledger.create_customer, values).id)
             charge = {"kind": "debit", "type": "charge", "label": "charge", "unit_price": "80.00",
