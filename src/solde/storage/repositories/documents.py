@@ -200,9 +200,8 @@ class SqlDocuments:
         return replace(document, created_at=now)
 
     def _date_debits(self, docs: Sequence[Document]) -> None:
-        """Give each invoice's debit its invoice's due date. The debit is posted before the
-        invoice is saved (and posted again after an edit of its items), and an edit may move
-        the due date alone: so it is written whenever an invoice is."""
+        """Give each new invoice's debit its invoice's due date (the debit is posted before the
+        invoice is saved; `replace` dates the debits of an edited invoice)."""
         due = [
             {"tx_customer": d.customer_id, "tx_id": d.transaction_id, "tx_due": d.due_date}
             for d in docs

@@ -292,7 +292,8 @@ class SqlLists:
         (few: those with an open debit and no balance owed), or, under a filter on the
         customers or `min_overdue`, as the open debits of the customers kept."""
         figures = aggregates_now()
-        if _by_customer_rows(query):
+        by_customer = _by_customer_rows(query)
+        if by_customer:
             source: FromClause = figures.source
             key: ColumnElement[int] = c.id
             where = _receivable_filters(query, figures)
@@ -308,7 +309,7 @@ class SqlLists:
             .group_by(b.currency)
             .order_by(b.currency)
         )
-        if source is figures.source or query.min_overdue is not None:
+        if by_customer or query.min_overdue is not None:
             kept = select(key).select_from(source).where(b.debit > 0, *where)
             aged = self._aged_sums(aged_of(query.as_of, kept))
         else:
@@ -452,13 +453,18 @@ def _receivable_columns(figures: Figures) -> Select[Any]:
     )  # fmt: skip
 
 
+def _in_scope(scope: Scope, balance: ColumnElement[int]) -> list[ColumnElement[bool]]:
+    """Which balances the scope keeps: above zero (owing), not zero, or all."""
+    if scope is Scope.OWING:
+        return [balance > 0]
+    if scope is Scope.NONZERO:
+        return [balance != 0]
+    return []
+
+
 def _receivable_filters(query: ReceivablesQuery, figures: Figures) -> list[ColumnElement[bool]]:
     found = _customer_filters(query)
-    balance = _figure(figures, "balance")
-    if query.scope is Scope.OWING:
-        found.append(balance > 0)
-    elif query.scope is Scope.NONZERO:
-        found.append(balance != 0)
+    found.extend(_in_scope(query.scope, _figure(figures, "balance")))
     if query.min_overdue is not None and query.min_overdue.value not in figures.columns:
         found.append(has_overdue(c.id, query.min_overdue, query.as_of))  # aggregates now
     elif query.min_overdue is not None:
@@ -493,10 +499,8 @@ def _aggregate_filters(query: ReceivablesQuery, *, scope: bool = True) -> list[C
     found: list[ColumnElement[bool]] = []
     if query.currency is not None:
         found.append(b.currency == query.currency)
-    if scope and query.scope is Scope.OWING:
-        found.append(b.balance > 0)
-    elif scope and query.scope is Scope.NONZERO:
-        found.append(b.balance != 0)
+    if scope:
+        found.extend(_in_scope(query.scope, b.balance))
     return found
 
 
